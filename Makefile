@@ -1,0 +1,60 @@
+# One command to run, one to test. See README.md.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+FLASK := $(VENV)/bin/flask --app wsgi
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: run test install install-test translations i18n-update i18n-check system-deps bench clean
+
+$(VENV)/.installed: setup.cfg pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed
+	$(PY) -m pip install -q -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed
+
+install-test: $(VENV)/.installed-test
+
+translations: install
+	$(PY) tools/i18n.py compile >/dev/null
+
+run: install translations
+	$(FLASK) db upgrade
+	$(FLASK) survey seed-demo
+	@echo "Serving on http://$(HOST):$(PORT)/  (Ctrl+C to stop)"
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+# Debian packages the browser and QR tests need; installed only when missing.
+system-deps:
+	@missing=""; \
+	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	command -v zbarimg >/dev/null 2>&1 || missing="$$missing zbar-tools"; \
+	fc-list 2>/dev/null | grep -qi noto || missing="$$missing fonts-noto-core"; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing:$$missing"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+test: install-test translations system-deps
+	$(PY) tools/i18n.py check
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+i18n-update: install
+	$(PY) tools/i18n.py update
+
+i18n-check: install
+	$(PY) tools/i18n.py check
+
+bench: install-test
+	$(PY) bench/form_size.py
+
+clean:
+	rm -rf $(VENV) *.egg-info .pytest_cache

@@ -1,0 +1,48 @@
+"""``flask survey ...``: command-line tasks for the IT officer."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from .extensions import db
+from .services import catalogue
+from .services.errors import ServiceError
+
+survey_cli = AppGroup("survey", help="Survey platform tasks (demo data, questionnaires, ...).")
+
+
+@survey_cli.command("seed-demo")
+def seed_demo() -> None:
+    """Load services, questionnaire v1 and the Nghệ An demo units if the database is empty."""
+    if catalogue.seed_demo(db.session):
+        db.session.commit()
+        click.echo("Demo data loaded (Nghệ An, clearly labelled demo units).")
+    else:
+        click.echo("Database already has units; demo data not loaded.")
+    base = current_app.config["PUBLIC_URL"].rstrip("/")
+    click.echo(f"Demo survey (phone):   {base}/s/NA-VINH/Q1")
+    click.echo(f"Same, in English:      {base}/s/NA-VINH/Q1?lang=en")
+
+
+questionnaire_cli = AppGroup("questionnaire", help="Questionnaire versions.")
+survey_cli.add_command(questionnaire_cli)
+
+
+@questionnaire_cli.command("load")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+                required=False)
+@click.option("--draft", is_flag=True, help="Store without publishing.")
+def load_questionnaire(path: Path | None, draft: bool) -> None:
+    """Store a questionnaire JSON file (default: the shipped v1) as a new version."""
+    try:
+        definition = json.loads(path.read_text("utf-8")) if path else None
+        questionnaire = catalogue.load_questionnaire(db.session, definition, publish=not draft)
+    except (ServiceError, ValueError, KeyError) as exc:
+        raise click.ClickException(f"Không nạp được bảng hỏi / cannot load: {exc}") from exc
+    db.session.commit()
+    click.echo(f"Questionnaire v{questionnaire.version}: {questionnaire.status.value}, "
+               f"{len(questionnaire.items)} items")

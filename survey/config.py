@@ -1,0 +1,33 @@
+"""Configuration defaults; the environment (prefix ``SURVEY_``) overrides them."""
+from __future__ import annotations
+
+
+class Config:
+    #: SQLAlchemy URL; ``None`` means SQLite under the instance folder.
+    DATABASE_URL: str | None = None
+    #: Absolute public base URL used in QR codes and printed links.
+    PUBLIC_URL: str = "http://127.0.0.1:5000"
+    #: Satisfaction target used for verdicts when none is asked for.
+    TARGET: float = 0.90
+    #: Smallest sample that gets a verdict.
+    MIN_N: int = 10
+    #: Days a receipt code stays valid.
+    RECEIPT_DAYS: int = 14
+    #: Seconds between two completed kiosk responses below which the second is flagged.
+    KIOSK_MIN_INTERVAL: int = 5
+    #: Idle seconds before the kiosk starts its reset countdown.
+    KIOSK_IDLE_SECONDS: int = 60
+    #: Largest kiosk batch accepted in one request.
+    KIOSK_MAX_BATCH: int = 500
+    #: Longest free-text comment accepted.
+    COMMENT_MAX: int = 2000
+
+    BABEL_DEFAULT_LOCALE = "vi"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
+    LANGUAGES = ("vi", "en")
+    # A claimant may take a while on a slow phone; four hours is generous.
+    WTF_CSRF_TIME_LIMIT = 4 * 3600
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_HTTPONLY = True
+    MAX_CONTENT_LENGTH = 2 * 1024 * 1024
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}

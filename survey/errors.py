@@ -1,0 +1,47 @@
+"""Error pages in the visitor's language; JSON bodies under /api/."""
+from __future__ import annotations
+
+from flask import Flask, current_app, jsonify, render_template, request
+from flask_babel import gettext as _
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+
+def _messages() -> dict[int, str]:
+    return {
+        400: _("The request could not be understood. Nothing was saved."),
+        401: _("Sign-in or a valid token is required."),
+        403: _("You are not allowed to do this."),
+        404: _("This page does not exist. Check the code on the poster or receipt."),
+        405: _("This address does not accept that kind of request."),
+        409: _("This could not be saved because it conflicts with what is already stored."),
+        413: _("What was sent is too large. Nothing was saved."),
+        415: _("Send JSON with Content-Type: application/json."),
+        422: _("Some of what was sent is not valid. Nothing was saved."),
+        429: _("Too many attempts. Please wait a minute and try again."),
+        500: _("Something went wrong on our side. Nothing was lost; please try again."),
+    }
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def render_error(error: HTTPException):
+    code = error.code or 500
+    message = _messages().get(code, error.description)
+    if wants_json():
+        return jsonify(error=error.name, message=message), code
+    try:
+        return render_template("errors/error.html", code=code, message=message), code
+    except Exception:  # the error page itself failed: never answer with a traceback
+        current_app.logger.exception("error page failed")
+        return f"{code} {message}", code, {"Content-Type": "text/plain; charset=utf-8"}
+
+
+def register_error_handlers(app: Flask) -> None:
+    app.register_error_handler(HTTPException, render_error)
+
+    @app.errorhandler(Exception)
+    def unexpected(error: Exception):
+        app.logger.exception("unhandled error")
+        return render_error(InternalServerError())

@@ -1,0 +1,1 @@
+"""WTForms forms; each returns plain data for a service to apply."""

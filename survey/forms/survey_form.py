@@ -1,0 +1,142 @@
+"""The claimant's phone form, built from a questionnaire version."""
+from __future__ import annotations
+
+import uuid
+from urllib.parse import unquote_to_bytes
+from typing import Optional
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (BooleanField, EmailField, HiddenField, RadioField, SelectChoice, StringField,
+                     TextAreaField)
+from wtforms.validators import Email, InputRequired, Length, Optional as Opt, ValidationError
+
+from ..models import Questionnaire, Service
+from ..services.responses import COMMENT_MAX, ContactDetails
+
+NOT_APPLICABLE = "na"
+SCALE_LABELS = {
+    "1": _l("Very dissatisfied"),
+    "2": _l("Dissatisfied"),
+    "3": _l("Neutral"),
+    "4": _l("Satisfied"),
+    "5": _l("Very satisfied"),
+}
+FIXED_FIELDS = {"csrf_token", "submission_id", "lang", "service", "comment", "contact_consent",
+                "contact_name", "contact_phone", "contact_email"}
+
+
+def item_field_name(code: str) -> str:
+    return f"q_{code}"
+
+
+class BaseSurveyForm(FlaskForm):
+    submission_id = HiddenField()
+    lang = HiddenField()
+    comment = TextAreaField(_l("Anything else you would like to tell us? (optional)"),
+                            validators=[Opt(), Length(max=COMMENT_MAX)])
+    contact_consent = BooleanField(
+        _l("I agree that the centre may use the contact details below only to reply to my "
+           "feedback; they are kept apart from my answers and deleted after the reply."))
+    contact_name = StringField(_l("Name (optional)"), validators=[Opt(), Length(max=120)])
+    contact_phone = StringField(_l("Phone number"), validators=[Opt(), Length(max=40)])
+    contact_email = EmailField(_l("Email"), validators=[Opt(), Length(max=200),
+                                                         Email(message=_l("Invalid email."))])
+
+    def validate_contact_phone(self, field) -> None:
+        digits = [c for c in field.data or "" if c.isdigit()]
+        if field.data and not 8 <= len(digits) <= 15:
+            raise ValidationError(_l("Please enter a valid phone number."))
+
+    def validate_contact_consent(self, field) -> None:
+        given = any((self.contact_name.data or "").strip() or (f.data or "").strip()
+                    for f in (self.contact_phone, self.contact_email))
+        if given and not field.data:
+            raise ValidationError(
+                _l("Tick the box if you want a reply; otherwise leave the contact fields empty."))
+        if field.data and not ((self.contact_phone.data or "").strip()
+                               or (self.contact_email.data or "").strip()):
+            raise ValidationError(_l("Give a phone number or an email so that we can reply."))
+
+    def contact_details(self) -> Optional[ContactDetails]:
+        if not self.contact_consent.data:
+            return None
+        return ContactDetails(name=(self.contact_name.data or "").strip(),
+                              phone=(self.contact_phone.data or "").strip(),
+                              email=(self.contact_email.data or "").strip())
+
+    def answers(self, questionnaire: Questionnaire) -> dict[str, Optional[int]]:
+        """Item code → 1–5 or None (not applicable); unanswered items are left out."""
+        result: dict[str, Optional[int]] = {}
+        for item in questionnaire.items:
+            value = getattr(self, item_field_name(item.code)).data
+            if value == NOT_APPLICABLE:
+                result[item.code] = None
+            elif value:
+                result[item.code] = int(value)
+        return result
+
+
+def build_survey_form(questionnaire: Questionnaire, services: list[Service], locale: str,
+                      fixed_service: bool = False, **kwargs) -> BaseSurveyForm:
+    """A form class with one radio group per item and one for the service."""
+
+    class SurveyForm(BaseSurveyForm):
+        pass
+
+    for item in questionnaire.items:
+        choices = [SelectChoice(value, label) for value, label in SCALE_LABELS.items()]
+        if not item.required:
+            choices.append(SelectChoice(NOT_APPLICABLE, _l("Not applicable")))
+        validators = ([InputRequired(message=_l("Please choose an answer."))]
+                      if item.required else [Opt()])
+        setattr(SurveyForm, item_field_name(item.code),
+                RadioField(item.text(locale), choices=choices, validators=validators))
+    if not fixed_service:
+        SurveyForm.service = RadioField(
+            _l("Which service did you use today?"),
+            choices=[SelectChoice(s.code, s.name(locale)) for s in services],
+            validators=[InputRequired(message=_l("Please choose the service you used."))])
+    form = SurveyForm(**kwargs)
+    if not form.submission_id.data:
+        form.submission_id.data = str(uuid.uuid4())
+    return form
+
+
+def allowed_fields(questionnaire: Questionnaire) -> set[str]:
+    return FIXED_FIELDS | {item_field_name(item.code) for item in questionnaire.items}
+
+
+def body_is_utf8(body: bytes) -> bool:
+    """True when a urlencoded body decodes as UTF-8 (werkzeug keeps bad bytes silently)."""
+    try:
+        unquote_to_bytes(body.replace(b"+", b" ")).decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def tampering_errors(formdata, questionnaire: Questionnaire, services: list[Service],
+                     fixed_service: bool) -> list[str]:
+    """Field names whose raw value a browser showing our form could not have sent."""
+    bad: list[str] = []
+    allowed = allowed_fields(questionnaire) - ({"service"} if fixed_service else set())
+    for key in formdata.keys():
+        values = formdata.getlist(key)
+        if key not in allowed or len(values) > 1 or any("\ufffd" in v or "\x00" in v
+                                                         for v in values):
+            bad.append(key)
+    for item in questionnaire.items:
+        value = formdata.get(item_field_name(item.code))
+        ok = set(SCALE_LABELS) | (set() if item.required else {NOT_APPLICABLE})
+        if value not in (None, "") and value not in ok:
+            bad.append(item_field_name(item.code))
+    service = formdata.get("service")
+    if not fixed_service and service not in (None, "") and service not in {
+            s.code for s in services}:
+        bad.append("service")
+    try:
+        uuid.UUID(formdata.get("submission_id", ""))
+    except ValueError:
+        bad.append("submission_id")
+    return sorted(set(bad))

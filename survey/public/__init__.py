@@ -1,0 +1,6 @@
+"""Public pages: the claimant's survey reached by QR code or link."""
+from flask import Blueprint
+
+bp = Blueprint("public", __name__)
+
+from . import routes  # noqa: E402,F401

@@ -1,0 +1,1 @@
+"""Services: plain functions over plain data and the session. Writes flush; callers commit."""

@@ -1,0 +1,167 @@
+"""The claimant's phone form: rendering, validation paths, idempotency."""
+from __future__ import annotations
+
+import gzip
+
+import pytest
+
+from survey.models import Answer, Comment, Contact, Response
+from tests.conftest import hidden_fields
+
+
+def full_answers(questionnaire, value="4"):
+    return {f"q_{code}": value for code in questionnaire.item_codes()}
+
+
+def post_form(client, url, data, fresh=True):
+    page = client.get(url)
+    fields = hidden_fields(page.get_data(as_text=True))
+    body = {**fields, **data}
+    return client.post(url, data=body), fields
+
+
+def test_form_renders_in_vietnamese(client, questionnaire):
+    page = client.get("/s/NA-VINH/Q1")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert 'lang="vi"' in html
+    assert "Nhìn chung, Ông/Bà hài lòng thế nào với dịch vụ hôm nay?" in html
+    assert "Rất không hài lòng" in html and "Không áp dụng" in html
+    assert "Quầy 1" in html
+    assert len(gzip.compress(page.data)) < 20_000
+
+
+def test_form_in_english_by_param_and_header(client, questionnaire):
+    html = client.get("/s/NA-VINH/Q1?lang=en").get_data(as_text=True)
+    assert "Overall, how satisfied are you" in html and 'lang="en"' in html
+    html = client.get("/s/NA-VINH", headers={"Accept-Language": "en-GB,en;q=0.8"}).get_data(
+        as_text=True)
+    assert "Very dissatisfied" in html
+
+
+def test_service_preselected(client, questionnaire):
+    html = client.get("/s/NA-VINH/Q1?svc=ui_apply").get_data(as_text=True)
+    assert 'checked id="service-0" name="service"' in html or (
+        'value="ui_apply"' in html and "checked" in html.split('value="ui_apply"')[0][-200:]
+        + html.split('value="ui_apply"')[1][:50])
+
+
+@pytest.mark.parametrize("path", ["/s/NOPE", "/s/NA-VINH/Q99", "/s/NA-DEMO1/Q3"])
+def test_unknown_unit_or_counter_is_404_in_vietnamese(client, questionnaire, path):
+    page = client.get(path)
+    assert page.status_code == 404
+    assert "Trang này không tồn tại" in page.get_data(as_text=True)
+
+
+def test_valid_submission_is_stored_once_and_redirects(client, questionnaire, count_rows, db):
+    data = {**full_answers(questionnaire), "service": "ui_apply", "comment": "Cán bộ nhiệt tình"}
+    res, fields = post_form(client, "/s/NA-VINH/Q1", data)
+    assert res.status_code == 303
+    assert "/s/NA-VINH-Q1/thanks" in res.headers["Location"]
+    # The same post again (reload, double tap): thank-you page, nothing new stored.
+    again = client.post("/s/NA-VINH/Q1", data={**fields, **data})
+    assert again.status_code == 303
+    assert count_rows(Response) == 1
+    assert count_rows(Answer) == len(questionnaire.items)
+    response = db.session.scalars(db.select(Response)).one()
+    assert response.unit.code == "NA-VINH-Q1" and response.service.code == "ui_apply"
+    assert response.channel.value == "qr" and response.locale == "vi"
+    assert db.session.get(Comment, response.id).body == "Cán bộ nhiệt tình"
+    assert count_rows(Contact) == 0
+    thanks = client.get(res.headers["Location"])
+    assert "Xin cảm ơn" in thanks.get_data(as_text=True)
+
+
+def test_missing_required_answers_keeps_answers(client, questionnaire, count_rows):
+    data = full_answers(questionnaire)
+    del data["q_overall"]
+    data["q_staff_1"] = "5"
+    res, _ = post_form(client, "/s/NA-VINH", data)
+    html = res.get_data(as_text=True)
+    assert res.status_code == 422
+    assert "Vui lòng chọn một câu trả lời." in html
+    assert "Vui lòng chọn dịch vụ Ông/Bà đã sử dụng." in html
+    assert 'checked id="q_staff_1-4"' in html or 'id="q_staff_1-4" name="q_staff_1" type="radio" value="5" checked' in html or "checked" in html.split('name="q_staff_1"')[5]
+    assert count_rows(Response) == 0
+
+
+@pytest.mark.parametrize("tamper", [
+    {"q_overall": "7"},
+    {"q_overall": "0"},
+    {"q_unknown": "4"},
+    {"extra_field": "x"},
+    {"service": "no_such_service"},
+    {"submission_id": "not-a-uuid"},
+    {"q_overall": "na"},  # the overall question has no "not applicable"
+])
+def test_tampered_values_are_400_and_store_nothing(client, questionnaire, count_rows, tamper):
+    data = {**full_answers(questionnaire), "service": "ui_apply"}
+    page = client.get("/s/NA-VINH")
+    body = {**hidden_fields(page.get_data(as_text=True)), **data, **tamper}
+    res = client.post("/s/NA-VINH", data=body)
+    assert res.status_code == 400
+    assert "Chưa có gì được lưu" in res.get_data(as_text=True)
+    assert count_rows(Response) == 0
+
+
+def test_oversized_comment_is_refused(client, questionnaire, count_rows):
+    data = {**full_answers(questionnaire), "service": "ui_apply", "comment": "a" * 2001}
+    res, _ = post_form(client, "/s/NA-VINH", data)
+    assert res.status_code == 422
+    assert count_rows(Response) == 0
+
+
+def test_bad_encoding_is_400(client, questionnaire, count_rows):
+    page = client.get("/s/NA-VINH")
+    fields = hidden_fields(page.get_data(as_text=True))
+    raw = "&".join(f"{k}={v}" for k, v in {**fields, **full_answers(questionnaire),
+                                          "service": "ui_apply"}.items())
+    raw = raw.encode() + b"&comment=%FF%FE%FA"
+    res = client.post("/s/NA-VINH", data=raw,
+                      content_type="application/x-www-form-urlencoded")
+    assert res.status_code == 400
+    assert count_rows(Response) == 0
+
+
+def test_missing_or_stale_csrf_token_is_400_and_keeps_answers(client, questionnaire, count_rows):
+    data = {**full_answers(questionnaire, "5"), "service": "ui_apply"}
+    page = client.get("/s/NA-VINH")
+    fields = hidden_fields(page.get_data(as_text=True))
+    for token in (None, "stale-or-forged"):
+        body = {**data, "submission_id": fields["submission_id"]}
+        if token:
+            body["csrf_token"] = token
+        res = client.post("/s/NA-VINH", data=body)
+        html = res.get_data(as_text=True)
+        assert res.status_code == 400
+        assert "Phiên làm việc đã hết hạn" in html
+        assert hidden_fields(html)["submission_id"] == fields["submission_id"]
+    assert count_rows(Response) == 0
+
+
+def test_contact_requires_consent_and_is_stored_apart(client, questionnaire, count_rows, db):
+    base = {**full_answers(questionnaire), "service": "enquiry",
+            "contact_phone": "0912 345 678"}
+    res, _ = post_form(client, "/s/NA-VINH", base)
+    assert res.status_code == 422
+    assert "đánh dấu vào ô đồng ý" in res.get_data(as_text=True)
+    assert count_rows(Response) == 0 and count_rows(Contact) == 0
+    res, _ = post_form(client, "/s/NA-VINH", {**base, "contact_consent": "y"})
+    assert res.status_code == 303
+    contact = db.session.scalars(db.select(Contact)).one()
+    assert contact.phone == "0912 345 678" and contact.purpose == "reply"
+    assert contact.delete_after > contact.consented_at
+
+
+def test_no_ip_or_user_agent_is_stored(client, questionnaire, db):
+    data = {**full_answers(questionnaire), "service": "ui_apply"}
+    page = client.get("/s/NA-VINH", environ_base={"REMOTE_ADDR": "203.0.113.77"},
+                      headers={"User-Agent": "SpecialPhone/1.0"})
+    body = {**hidden_fields(page.get_data(as_text=True)), **data}
+    client.post("/s/NA-VINH", data=body, environ_base={"REMOTE_ADDR": "203.0.113.77"},
+                headers={"User-Agent": "SpecialPhone/1.0"})
+    with db.engine.connect() as conn:
+        for table in db.metadata.sorted_tables:
+            for row in conn.execute(table.select()):
+                text = " ".join(str(v) for v in row)
+                assert "203.0.113.77" not in text and "SpecialPhone" not in text

@@ -1,0 +1,4 @@
+"""WSGI entry point: ``flask --app wsgi ...`` and production servers use ``app``."""
+from survey import create_app
+
+app = create_app()
