@@ -76,9 +76,11 @@ def configure_extensions(app: Flask) -> None:
 
 
 def configure_blueprints(app: Flask) -> None:
+    from .api import bp as api_bp
     from .public import bp as public_bp
 
     app.register_blueprint(public_bp)
+    app.register_blueprint(api_bp, url_prefix="/api/v1")
 
 
 def configure_errors(app: Flask) -> None:

@@ -46,3 +46,44 @@ def load_questionnaire(path: Path | None, draft: bool) -> None:
     db.session.commit()
     click.echo(f"Questionnaire v{questionnaire.version}: {questionnaire.status.value}, "
                f"{len(questionnaire.items)} items")
+
+
+token_cli = AppGroup("token", help="API tokens for integrations and the index API.")
+survey_cli.add_command(token_cli)
+
+
+@token_cli.command("create")
+@click.option("--name", required=True, help="Who or what uses the token.")
+def create_token(name: str) -> None:
+    """Create an API token; it is printed once, alone on the last line."""
+    from .services import tokens
+
+    row, token = tokens.create_api_token(db.session, name)
+    db.session.commit()
+    click.echo(f"API token #{row.id} '{row.name}' created. Store it now; it is not shown again:")
+    click.echo(token)
+
+
+@token_cli.command("list")
+def list_tokens() -> None:
+    """List API tokens (never the tokens themselves)."""
+    from .services import tokens
+
+    for row in tokens.list_api_tokens(db.session):
+        state = "revoked" if row.revoked_at else "active"
+        used = row.last_used_at.isoformat(timespec="seconds") if row.last_used_at else "-"
+        click.echo(f"{row.id}\t{row.name}\t{state}\tlast used {used}")
+
+
+@token_cli.command("revoke")
+@click.argument("token_id", type=int)
+def revoke_token(token_id: int) -> None:
+    """Revoke an API token by id."""
+    from .services import tokens
+
+    try:
+        row = tokens.revoke_api_token(db.session, token_id)
+    except ServiceError as exc:
+        raise click.ClickException(str(exc)) from exc
+    db.session.commit()
+    click.echo(f"API token #{row.id} revoked.")

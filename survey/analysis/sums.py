@@ -177,6 +177,26 @@ def sums_from_answers(
     return CompositeSums(items, groups)
 
 
+#: Relative rounding floor of the quadratic form (generous multiple of machine epsilon).
+_NOISE = 64 * float(np.finfo(float).eps)
+
+
+def _scatter_matrices(strata: Sequence[StratumSums]) -> np.ndarray:
+    """Per stratum, the 2k×2k scatter Σ_i (s_i − s̄)(s_i − s̄)ᵀ of s_i = (y_i, r_i).
+
+    Centring the integer cross-products before the quadratic form keeps the result
+    exact for homogeneous strata (then every entry is an exact 0).
+    """
+    blocks = []
+    for s in strata:
+        n = max(s.n, 1)
+        cyy = s.yy - np.outer(s.y, s.y) / n
+        cyr = s.yr - np.outer(s.y, s.r) / n
+        crr = s.rr - np.outer(s.r, s.r) / n
+        blocks.append(np.block([[cyy, cyr], [cyr.T, crr]]))
+    return np.stack(blocks)
+
+
 def composite_from_sums(
     sums: CompositeSums, dimensions: Mapping[str, Sequence[str]], level: float = 0.95
 ) -> CompositeResult:
@@ -208,20 +228,17 @@ def composite_from_sums(
     y = np.stack([s.y for s in strata])
     r = np.stack([s.r for s in strata])
     counts = StratifiedCounts(sums.items, n_h, weight, fpc, y, r, weighted)
+    scatter = _scatter_matrices(strata)
     factor = counts.spread_factor
-    yy, yr, rr = (np.stack([getattr(s, m) for s in strata]) for m in ("yy", "yr", "rr"))
-    n_float = n_h.astype(float)
 
     def variance(a: np.ndarray, b: np.ndarray) -> float:
-        first = y @ a - r @ b
-        second = (
-            np.einsum("j,hjk,k->h", a, yy, a)
-            - 2.0 * np.einsum("j,hjk,k->h", a, yr, b)
-            + np.einsum("j,hjk,k->h", b, rr, b)
-        )
-        with np.errstate(divide="ignore", invalid="ignore"):
-            centred = np.where(n_float > 0, second - first**2 / n_float, 0.0)
-        # Cancellation can leave −1e−20 for a homogeneous stratum; it is 0.
-        return float(factor @ np.maximum(centred, 0.0))
+        # Σ(z − z̄)² = vᵀ C v with v = (a, −b) and C the within-stratum scatter of (y, r).
+        v = np.concatenate([a, -b])
+        centred = np.einsum("j,hjk,k->h", v, scatter, v)
+        noise = _NOISE * np.einsum("j,hjk,k->h", np.abs(v), np.abs(scatter), np.abs(v))
+        # Rounding can leave ±1e−20 where the true spread is 0 (e.g. two respondents
+        # with mirror-image answers); below the rounding floor it *is* 0.
+        centred = np.where(centred > noise, centred, 0.0)
+        return float(factor @ centred)
 
     return build_result(counts, dimensions, level, variance)

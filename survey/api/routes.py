@@ -1,0 +1,4 @@
+"""URL table of the API: each feature module registers its views on ``bp``."""
+from . import bp  # noqa: F401
+
+# Feature modules import ``bp`` and add their routes; import them here.
