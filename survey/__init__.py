@@ -10,7 +10,7 @@ from flask import Flask, request, session
 from flask_babel import get_locale
 
 from .config import Config
-from .extensions import babel, csrf, db, migrate
+from .extensions import babel, compress, csrf, db, migrate
 
 MIGRATIONS_DIR = str(Path(__file__).resolve().parent.parent / "migrations")
 
@@ -71,6 +71,7 @@ def configure_extensions(app: Flask) -> None:
                      compare_type=True, render_item=render_item)
     babel.init_app(app, locale_selector=select_locale)
     csrf.init_app(app)
+    compress.init_app(app)
     app.context_processor(lambda: {"get_locale": get_locale})
     from . import models  # noqa: F401  (register the tables with the metadata)
 

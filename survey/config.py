@@ -30,4 +30,7 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_HTTPONLY = True
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
+    # Cheap phones on 3G: gzip pages (brotli/zstd are not needed for a few KB).
+    COMPRESS_ALGORITHM = ["gzip"]
+    COMPRESS_MIN_SIZE = 500
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}

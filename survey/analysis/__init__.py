@@ -51,6 +51,7 @@ __all__ = [
     "sample_size",
     "slovin",
     "stratified_proportion",
+    "sums_from_answers",
     "suppress",
     "target_verdict",
     "trend_test",

@@ -2,3 +2,5 @@
 from . import bp  # noqa: F401
 
 # Feature modules import ``bp`` and add their routes; import them here.
+from . import kiosk  # noqa: E402,F401
+from . import receipts  # noqa: E402,F401  (POST /receipts)

@@ -1,0 +1,82 @@
+"""Transferred size and request count of the phone survey, in real Chromium.
+
+Usage: python bench/form_size.py
+Serves the app (demo data, SQLite in a temporary folder) on a loopback port, opens
+/s/NA-VINH/Q1 at 360 × 740 in Debian's Chromium and counts every request the page
+makes and the bytes on the wire (gzip). Baseline, measured in the same run: the
+thank-you page, the smallest page on the same template; and the budget, 20 KB.
+"""
+from __future__ import annotations
+
+import sys
+import tempfile
+import threading
+from pathlib import Path
+
+from werkzeug.serving import make_server
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from survey import create_app  # noqa: E402
+from survey.extensions import db  # noqa: E402
+from survey.services import catalogue  # noqa: E402
+
+BUDGET = 20 * 1024
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+def serve(folder: str):
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder}/bench.sqlite",
+                      "SECRET_KEY": "bench", "INSTANCE_PATH": folder})
+    with app.app_context():
+        db.create_all()
+        catalogue.seed_demo(db.session)
+        db.session.commit()
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_port}"
+
+
+def measure(page, url: str) -> dict:
+    """Requests made and bytes transferred (headers' Content-Length or body) for ``url``."""
+    seen: list = []
+
+    def record(request) -> None:
+        seen.append(request)
+
+    page.on("requestfinished", record)
+    page.goto(url, wait_until="networkidle")
+    page.remove_listener("requestfinished", record)
+    total = 0
+    hosts = set()
+    for request in seen:
+        sizes = request.sizes()
+        total += sizes["responseBodySize"] + sizes["responseHeadersSize"]
+        hosts.add(request.url.split("/")[2])
+    return {"requests": len(seen), "bytes": total, "hosts": sorted(hosts)}
+
+
+def main() -> None:
+    from playwright.sync_api import sync_playwright
+
+    with tempfile.TemporaryDirectory() as folder:
+        server, base = serve(folder)
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+            page = browser.new_page(viewport={"width": 360, "height": 740},
+                                    extra_http_headers={"Accept-Encoding": "gzip"})
+            form = measure(page, f"{base}/s/NA-VINH/Q1")
+            thanks = measure(page, f"{base}/s/NA-VINH-Q1/thanks")
+            browser.close()
+        server.shutdown()
+    print(f"phone form   : {form['requests']} request(s), {form['bytes']} bytes transferred, "
+          f"hosts {form['hosts']}")
+    print(f"baseline     : thank-you page {thanks['bytes']} bytes, {thanks['requests']} request(s)")
+    print(f"ratio form/baseline: {form['bytes'] / thanks['bytes']:.2f}")
+    print(f"ratio form/budget (20 KB): {form['bytes'] / BUDGET:.2f}"
+          f" -> {'within' if form['bytes'] <= BUDGET else 'OVER'} budget")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,114 @@
+"""``/r/<code>``: the survey bound to one single-use receipt code.
+
+Lookups are rate-limited per client address, held only in memory for the window
+(see :mod:`survey.services.ratelimit`); the address is never stored with answers.
+"""
+from __future__ import annotations
+
+import uuid
+from typing import Optional
+
+from flask import current_app, redirect, render_template, request, url_for
+from sqlalchemy.exc import IntegrityError
+
+from ..extensions import csrf, db
+from ..models import Channel, ReceiptCode, Response
+from ..services import receipts
+from ..services.ratelimit import SlidingWindowLimiter
+from . import bp
+from .routes import survey_page
+
+#: Defaults; override with SURVEY_RECEIPT_RATE_LIMIT (0 disables) and ..._WINDOW (seconds).
+RATE_LIMIT = 30
+RATE_WINDOW = 60
+#: Misses within the window from one client after which each further miss is logged.
+MISS_LOG_THRESHOLD = 5
+
+
+def receipt_limiter() -> SlidingWindowLimiter:
+    """The app's limiter for ``/r/`` lookups, created on first use."""
+    limiter = current_app.extensions.get("receipt_limiter")
+    if limiter is None:
+        limiter = SlidingWindowLimiter(
+            int(current_app.config.get("RECEIPT_RATE_LIMIT", RATE_LIMIT)),
+            float(current_app.config.get("RECEIPT_RATE_WINDOW", RATE_WINDOW)))
+        current_app.extensions["receipt_limiter"] = limiter
+    return limiter
+
+
+def _client_key() -> str:
+    return request.remote_addr or "unknown"
+
+
+def _state_page(state: str, receipt: Optional[ReceiptCode], status: int):
+    unit = receipt.unit if receipt is not None and receipt.unit.active else None
+    return render_template("receipts/state.html", state=state, receipt=receipt,
+                           unit=unit, local_date=receipts.local_date), status
+
+
+def _miss(code: str):
+    count = receipt_limiter().miss(_client_key())
+    if count >= MISS_LOG_THRESHOLD:
+        # Logged without the address: the count alone shows guessing is going on.
+        current_app.logger.warning("receipt code lookups: %d misses from one client within "
+                                   "the window (last %r)", count, code[:16])
+    return _state_page("unknown", None, 404)
+
+
+def _already_answered(receipt: ReceiptCode) -> bool:
+    """True when this POST repeats the submission that used the code (a double tap)."""
+    try:
+        submission = uuid.UUID(request.form.get("submission_id", ""))
+    except ValueError:
+        return False
+    response = db.session.get(Response, submission)
+    return response is not None and response.receipt_code_id == receipt.id
+
+
+@bp.get("/r")
+@bp.get("/r/")
+def receipt_entry():
+    """A small form for typing the code from a receipt by hand."""
+    typed = request.args.get("code", "")
+    code = receipts.normalize_code(typed)
+    if code:
+        return redirect(url_for("public.receipt", code=code))
+    return render_template("receipts/entry.html", typed=typed), 400 if typed else 200
+
+
+@bp.route("/r/<code>", methods=["GET", "POST"])
+@csrf.exempt  # the survey form validates its own token (see survey_page)
+def receipt(code: str):
+    if not receipt_limiter().hit(_client_key()):
+        retry = str(int(receipt_limiter().window))
+        return render_template("receipts/state.html", state="limited", receipt=None,
+                               unit=None), 429, {"Retry-After": retry}
+    found = receipts.find_code(db.session, code)
+    if found is None:
+        return _miss(code)
+    if not found.unit.active:
+        return _state_page("closed", found, 410)
+    state = receipts.code_state(found)
+    if state is not receipts.CodeState.valid:
+        if request.method == "POST" and _already_answered(found):
+            return redirect(url_for("public.thanks", unit_code=found.unit.code), code=303)
+        return _state_page(state.value, found, 410)
+    return _answer(found)
+
+
+def _answer(found: ReceiptCode):
+    """Run the shared survey page; the first valid submission consumes the code."""
+    def consume(_response) -> None:
+        receipts.consume(db.session, found)
+
+    try:
+        return survey_page(found.unit, channel=Channel.receipt, fixed_service=found.service,
+                           receipt=found, on_stored=consume)
+    except (receipts.CodeAlreadyUsed, IntegrityError):
+        # Another submission with this code won (the unique link or the UPDATE said so).
+        db.session.rollback()
+        current_app.logger.info("receipt code %s: concurrent submission lost", found.code)
+        found = db.session.get(ReceiptCode, found.id)
+        state = receipts.code_state(found)
+        return _state_page("used" if state is receipts.CodeState.valid else state.value,
+                           found, 410)

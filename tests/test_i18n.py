@@ -1,0 +1,54 @@
+"""The vi and en catalogs are complete and the app speaks both."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from babel.messages.pofile import read_po
+
+ROOT = Path(__file__).resolve().parent.parent
+TRANSLATIONS = ROOT / "survey" / "translations"
+
+
+def catalog(locale):
+    with (TRANSLATIONS / locale / "LC_MESSAGES" / "messages.po").open("rb") as fh:
+        return read_po(fh, locale=locale)
+
+
+def extracted_ids(tmp_path) -> set[str]:
+    pot = tmp_path / "fresh.pot"
+    subprocess.run([sys.executable, "-m", "babel.messages.frontend", "extract", "-F", "babel.cfg",
+                    "-k", "_l", "-k", "lazy_gettext", "-o", str(pot), "--no-location", "."],
+                   check=True, cwd=ROOT, capture_output=True)
+    with pot.open("rb") as fh:
+        return {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(fh) if m.id}
+
+
+def test_every_string_in_code_is_in_both_catalogs(tmp_path):
+    wanted = extracted_ids(tmp_path)
+    for locale in ("vi", "en"):
+        translated = {m.id if isinstance(m.id, str) else m.id[0]: m.string
+                      for m in catalog(locale) if m.id and not m.fuzzy}
+        missing = sorted(i for i in wanted if not translated.get(i))
+        assert missing == [], f"{locale}: untranslated {missing[:10]}"
+
+
+def test_vietnamese_catalog_is_really_vietnamese():
+    # A msgstr copied from English would pass a completeness check; diacritics tell.
+    marks = set("ăâđêôơưàáảãạèéẻẽẹìíỉĩịòóỏõọùúủũụỳýỷỹỵ")
+    plain = [m.id for m in catalog("vi")
+             if m.id and isinstance(m.string, str) and len(m.string) > 12
+             and not marks & set(m.string.lower())]
+    assert plain == []
+
+
+def test_questionnaire_data_has_both_languages():
+    data = json.loads((ROOT / "survey" / "data" / "questionnaire_v1.json").read_text("utf-8"))
+    for entry in data["items"] + data["dimensions"] + data["reasons"]:
+        assert entry["vi"].strip() and entry["en"].strip()
+        assert entry["vi"] != entry["en"]
+    services = json.loads((ROOT / "survey" / "data" / "services.json").read_text("utf-8"))
+    assert all(s["vi"] and s["en"] for s in services)
+    assert len(data["items"]) <= 15
