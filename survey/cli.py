@@ -9,10 +9,12 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from .extensions import db
+from .kiosk_cli import kiosk_cli
 from .services import catalogue
 from .services.errors import ServiceError
 
 survey_cli = AppGroup("survey", help="Survey platform tasks (demo data, questionnaires, ...).")
+survey_cli.add_command(kiosk_cli)
 
 
 @survey_cli.command("seed-demo")
@@ -46,6 +48,16 @@ def load_questionnaire(path: Path | None, draft: bool) -> None:
     db.session.commit()
     click.echo(f"Questionnaire v{questionnaire.version}: {questionnaire.status.value}, "
                f"{len(questionnaire.items)} items")
+
+
+@survey_cli.command("purge-contacts")
+def purge_contacts() -> None:
+    """Delete contact details past their retention date (run daily from cron)."""
+    from .services.responses import purge_contacts as purge
+
+    count = purge(db.session)
+    db.session.commit()
+    click.echo(f"Deleted {count} contact record(s) past retention.")
 
 
 token_cli = AppGroup("token", help="API tokens for integrations and the index API.")

@@ -126,3 +126,10 @@ def _build(new: NewResponse) -> tuple[Response, Optional[Contact]]:
 
 def response_count(session: Session) -> int:
     return session.scalar(sa.select(sa.func.count()).select_from(Response)) or 0
+
+
+def purge_contacts(session: Session, now: Optional[dt.datetime] = None) -> int:
+    """Delete contact details whose retention has ended; returns how many."""
+    now = now or utcnow()
+    result = session.execute(sa.delete(Contact).where(Contact.delete_after <= now))
+    return result.rowcount or 0

@@ -165,3 +165,30 @@ def test_no_ip_or_user_agent_is_stored(client, questionnaire, db):
             for row in conn.execute(table.select()):
                 text = " ".join(str(v) for v in row)
                 assert "203.0.113.77" not in text and "SpecialPhone" not in text
+
+
+def test_contacts_are_purged_after_retention(runner, client, questionnaire, db, count_rows):
+    import datetime as dt
+
+    from survey.services.responses import purge_contacts
+
+    data = {**full_answers(questionnaire), "service": "enquiry", "contact_consent": "y",
+            "contact_email": "nguoi.lao.dong@example.vn"}
+    assert post_form(client, "/s/NA-VINH", data)[0].status_code == 303
+    contact = db.session.scalars(db.select(Contact)).one()
+    assert purge_contacts(db.session, contact.delete_after - dt.timedelta(seconds=1)) == 0
+    assert count_rows(Contact) == 1
+    assert purge_contacts(db.session, contact.delete_after) == 1
+    assert count_rows(Contact) == 0 and count_rows(Response) == 1
+    result = runner.invoke(args=["survey", "purge-contacts"])
+    assert result.exit_code == 0 and "Deleted 0" in result.output
+
+
+@pytest.mark.parametrize("field, value", [("contact_email", "not-an-email"),
+                                          ("contact_phone", "12")])
+def test_invalid_contact_details_are_422(client, questionnaire, count_rows, field, value):
+    data = {**full_answers(questionnaire), "service": "enquiry", "contact_consent": "y",
+            field: value}
+    res, _ = post_form(client, "/s/NA-VINH", data)
+    assert res.status_code == 422
+    assert count_rows(Response) == 0 and count_rows(Contact) == 0
