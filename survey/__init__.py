@@ -6,7 +6,7 @@ import secrets
 from pathlib import Path
 from typing import Any, Mapping
 
-from flask import Flask, request, session
+from flask import Flask, request
 from flask_babel import get_locale
 
 from .config import Config
@@ -50,15 +50,13 @@ def _instance_secret(path: Path) -> str:
 
 
 def select_locale() -> str:
-    """``?lang=`` first, then the choice kept in the session, then Accept-Language."""
+    """``?lang=`` (or the form's hidden ``lang``) first, then Accept-Language, then vi."""
     from flask import current_app
 
     languages = current_app.config["LANGUAGES"]
     asked = request.args.get("lang") or request.form.get("lang")
     if asked in languages:
         return asked
-    if session.get("lang") in languages:
-        return session["lang"]
     return request.accept_languages.best_match(languages) or current_app.config[
         "BABEL_DEFAULT_LOCALE"]
 
@@ -78,9 +76,11 @@ def configure_extensions(app: Flask) -> None:
 
 def configure_blueprints(app: Flask) -> None:
     from .api import bp as api_bp
+    from .kiosk import bp as kiosk_bp
     from .public import bp as public_bp
 
     app.register_blueprint(public_bp)
+    app.register_blueprint(kiosk_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
 
 
