@@ -50,7 +50,9 @@ def check_counts(values: Sequence[Any], name: str) -> np.ndarray:
 def check_x_le_n(x: np.ndarray, n: np.ndarray, x_name: str = "x", n_name: str = "n") -> None:
     """Raise unless ``x`` and ``n`` have equal length and x_i <= n_i everywhere."""
     if x.shape != n.shape:
-        raise AnalysisError(f"{x_name} and {n_name} must have the same length ({len(x)} != {len(n)})")
+        raise AnalysisError(
+            f"{x_name} and {n_name} must have the same length ({len(x)} != {len(n)})"
+        )
     bad = np.flatnonzero(x > n)
     if bad.size:
         i = int(bad[0])

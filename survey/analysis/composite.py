@@ -25,7 +25,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._validation import AnalysisError, check_level, check_population
-from .design import CompositeResult, DesignEstimate, design_bounds, interval_method, stratum_spread_factor
+from .design import (
+    CompositeResult,
+    DesignEstimate,
+    design_bounds,
+    interval_method,
+    stratum_spread_factor,
+)
 
 #: Variance of Σ_j c_j p_j given a = c/X and b = c·p/X (see module docstring).
 VarianceFn = Callable[[np.ndarray, np.ndarray], float]
@@ -74,8 +80,47 @@ def design_weights(
     """
     if served is None or any(v is None for v in served):
         return np.ones(len(n_h)), np.ones(len(n_h)), False
-    pops = np.array([check_population(v, int(n_h[i]), f"served count of stratum #{i}") for i, v in enumerate(served)])
+    pops = np.array(
+        [
+            check_population(v, int(n_h[i]), f"served count of stratum #{i}")
+            for i, v in enumerate(served)
+        ]
+    )
     return pops / n_h, 1.0 - n_h / pops, True
+
+
+@dataclass(frozen=True)
+class _Combination:
+    """Item shares of a design plus what it takes to evaluate any Σ_j c_j p_j."""
+
+    counts: StratifiedCounts
+    shares: np.ndarray
+    big_x: np.ndarray
+    level: float
+    variance: VarianceFn
+
+    @property
+    def answered(self) -> np.ndarray:
+        return self.big_x > 0
+
+    def estimate(self, value: float, coef: np.ndarray, n: int) -> DesignEstimate:
+        """SE of Σ c_j p_j (a = c/X, b = c·p/X) and its logit interval, for the given value."""
+        counts, df, census = self.counts, self.counts.df, self.counts.census
+        if math.isnan(value):
+            return DesignEstimate(
+                math.nan, math.nan, 0.0, 1.0, df, n, "logit", counts.weighted, self.level, census
+            )
+        value = min(max(value, 0.0), 1.0)
+        live = coef != 0.0
+        a, b = np.zeros_like(coef), np.zeros_like(coef)
+        a[live] = coef[live] / self.big_x[live]
+        b[live] = coef[live] * self.shares[live] / self.big_x[live]
+        se = math.sqrt(max(self.variance(a, b), 0.0))
+        low, high = design_bounds(value, se, df, n, (1.0 - self.level) / 2.0, census)
+        method = interval_method(value, df, census)
+        return DesignEstimate(
+            value, se, low, high, df, n, method, counts.weighted, self.level, census
+        )
 
 
 def build_result(
@@ -87,75 +132,60 @@ def build_result(
     """Estimates, SEs and logit intervals for items, dimensions and the composite."""
     check_dimensions(dimensions, counts.items)
     big_x = counts.weight @ counts.r
-    big_y = counts.weight @ counts.y
     with np.errstate(divide="ignore", invalid="ignore"):
-        shares = np.where(big_x > 0, big_y / big_x, np.nan)
+        shares = np.where(big_x > 0, (counts.weight @ counts.y) / big_x, np.nan)
+    combo = _Combination(counts, shares, big_x, level, variance)
     index = {code: j for j, code in enumerate(counts.items)}
-    answered = big_x > 0
-
-    def estimate(value: float, coef: np.ndarray, n: int) -> DesignEstimate:
-        return _design_estimate(counts, value, coef, shares, big_x, n, level, variance)
-
-    total_n = int(counts.n.sum())
-    item_results: dict[str, DesignEstimate] = {}
-    for code in _used_items(dimensions):
-        j = index[code]
-        unit = np.zeros(len(index))
-        unit[j] = 1.0
-        item_results[code] = estimate(float(shares[j]), unit, int(counts.r[:, j].sum()))
-
-    dim_results: dict[str, DesignEstimate] = {}
-    dim_coefs: dict[str, np.ndarray] = {}
-    for dim, codes in dimensions.items():
-        live = [index[c] for c in dict.fromkeys(codes) if answered[index[c]]]
-        coef = np.zeros(len(index))
-        coef[live] = 1.0 / len(live) if live else 0.0
-        value = float(np.mean(shares[live])) if live else math.nan
-        dim_results[dim] = estimate(value, coef, total_n)
-        if live:
-            dim_coefs[dim] = coef
-
-    if dim_coefs:
-        coef = sum(dim_coefs.values()) / len(dim_coefs)
-        value = float(np.mean([dim_results[d].estimate for d in dim_coefs]))
+    items = _item_results(combo, index, _used_items(dimensions))
+    dims, coefs = _dimension_results(combo, index, dimensions)
+    if coefs:
+        # Mean of dimension means (not Σ c_j p_j) so that all-100 % gives exactly 1.0.
+        value = float(np.mean([dims[d].estimate for d in coefs]))
+        top = combo.estimate(
+            value, np.mean(np.stack(list(coefs.values())), axis=0), int(counts.n.sum())
+        )
     else:
-        coef, value = np.zeros(len(index)), math.nan
-    top = estimate(value, coef, total_n)
-    excluded_items = tuple(c for c in item_results if not answered[index[c]])
-    excluded_dims = tuple(d for d in dimensions if d not in dim_coefs)
+        top = combo.estimate(math.nan, np.zeros(len(index)), int(counts.n.sum()))
     return CompositeResult(
         **{f: getattr(top, f) for f in DesignEstimate.__dataclass_fields__},
-        dimensions=dim_results,
-        items=item_results,
-        excluded_items=excluded_items,
-        excluded_dimensions=excluded_dims,
+        dimensions=dims,
+        items=items,
+        excluded_items=tuple(c for c in items if not combo.answered[index[c]]),
+        excluded_dimensions=tuple(d for d in dimensions if d not in coefs),
     )
 
 
-def _design_estimate(
-    counts: StratifiedCounts,
-    value: float,
-    coef: np.ndarray,
-    shares: np.ndarray,
-    big_x: np.ndarray,
-    n: int,
-    level: float,
-    variance: VarianceFn,
-) -> DesignEstimate:
-    """One linear combination Σ c_j p_j: SE from ``variance`` and the logit interval."""
-    df, census = counts.df, counts.census
-    if math.isnan(value):
-        return DesignEstimate(math.nan, math.nan, 0.0, 1.0, df, n, "logit", counts.weighted, level, census)
-    value = min(max(value, 0.0), 1.0)
-    live = coef != 0.0
-    a = np.zeros_like(coef)
-    b = np.zeros_like(coef)
-    a[live] = coef[live] / big_x[live]
-    b[live] = coef[live] * shares[live] / big_x[live]
-    se = math.sqrt(max(variance(a, b), 0.0))
-    low, high = design_bounds(value, se, df, n, (1.0 - level) / 2.0, census)
-    method = interval_method(value, df, census)
-    return DesignEstimate(value, se, low, high, df, n, method, counts.weighted, level, census)
+def _item_results(
+    combo: _Combination, index: Mapping[str, int], codes: Sequence[str]
+) -> dict[str, DesignEstimate]:
+    """Each item share p_j; its n is the number of respondents who answered it."""
+    results = {}
+    for code in codes:
+        j = index[code]
+        unit = np.zeros(len(index))
+        unit[j] = 1.0
+        results[code] = combo.estimate(
+            float(combo.shares[j]), unit, int(combo.counts.r[:, j].sum())
+        )
+    return results
+
+
+def _dimension_results(
+    combo: _Combination, index: Mapping[str, int], dimensions: Mapping[str, Sequence[str]]
+) -> tuple[dict[str, DesignEstimate], dict[str, np.ndarray]]:
+    """Each dimension (mean of its answered items' shares) and the coefficients of the live ones."""
+    results: dict[str, DesignEstimate] = {}
+    coefs: dict[str, np.ndarray] = {}
+    total_n = int(combo.counts.n.sum())
+    for dim, codes in dimensions.items():
+        live = [index[c] for c in dict.fromkeys(codes) if combo.answered[index[c]]]
+        coef = np.zeros(len(index))
+        if live:
+            coef[live] = 1.0 / len(live)
+            coefs[dim] = coef
+        value = float(np.mean(combo.shares[live])) if live else math.nan
+        results[dim] = combo.estimate(value, coef, total_n)
+    return results, coefs
 
 
 def check_dimensions(dimensions: Mapping[str, Sequence[str]], items: Sequence[str]) -> None:
@@ -168,7 +198,9 @@ def check_dimensions(dimensions: Mapping[str, Sequence[str]], items: Sequence[st
             raise AnalysisError(f"dimension {dim!r} must be a non-empty list of item codes")
         unknown = [c for c in codes if c not in known]
         if unknown:
-            raise AnalysisError(f"dimension {dim!r} refers to unknown item(s): {', '.join(map(str, unknown))}")
+            raise AnalysisError(
+                f"dimension {dim!r} refers to unknown item(s): {', '.join(map(str, unknown))}"
+            )
 
 
 def _used_items(dimensions: Mapping[str, Sequence[str]]) -> list[str]:
@@ -199,7 +231,9 @@ def answer_matrices(
     bad = valid & ~np.isin(values, (1.0, 2.0, 3.0, 4.0, 5.0))
     if bad.any():
         i, j = map(int, np.argwhere(bad)[0])
-        raise AnalysisError(f"answer {values[i, j]!r} of respondent #{i} to item {items[j]!r} is not 1–5")
+        raise AnalysisError(
+            f"answer {values[i, j]!r} of respondent #{i} to item {items[j]!r} is not 1–5"
+        )
     satisfied = valid & (np.nan_to_num(values) >= SATISFIED_MIN)
     return satisfied.astype(float), valid.astype(float)
 

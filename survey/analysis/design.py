@@ -13,6 +13,10 @@ Conventions used by every design-based estimate in this package:
 * **Census**: when served counts are known and every stratum was fully enumerated
   (``n_h = N_h``), the estimate has no sampling error; the interval is the point
   and ``method`` reads ``"census"``.
+* A stratum with a single response contributes no variance (R's
+  ``survey.lonely.psu = "certainty"``). If the SE is then 0 while 0 < p < 1
+  and df ≥ 1 (e.g. every stratum unanimous), the logit interval collapses to
+  the point, as in R.
 * No data (``n = 0`` or an undefined estimate): ``estimate`` and ``se`` are NaN and
   the interval is the whole range (0, 1).
 """

@@ -62,7 +62,10 @@ def suppress(
     reasons: dict[tuple[Hashable, Hashable], str] = {}
     hidden_totals: list[Hashable] = []
     for group, cells in table.items():
-        counts = {key: check_count(value, f"count of ({group!r}, {key!r})") for key, value in cells.items()}
+        counts = {
+            key: check_count(value, f"count of ({group!r}, {key!r})")
+            for key, value in cells.items()
+        }
         primary = [k for k, c in counts.items() if c < min_count and (suppress_zeros or c > 0)]
         reasons.update({(group, k): PRIMARY for k in primary})
         if totals_shown and len(primary) == 1:

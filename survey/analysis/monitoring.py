@@ -39,7 +39,9 @@ class TrendResult:
     converged: bool
 
 
-def trend_test(x: Sequence[int], n: Sequence[int], scores: Sequence[float] | None = None) -> TrendResult:
+def trend_test(
+    x: Sequence[int], n: Sequence[int], scores: Sequence[float] | None = None
+) -> TrendResult:
     """Test for a linear trend in the share x_t/n_t over periods scored 1..k (or ``scores``).
 
     Periods with n_t = 0 are skipped (they keep their score position). If the

@@ -37,7 +37,12 @@ def _ceil(value: float) -> int:
 
 
 def _positive(value: object, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, Real) or not float(value) > 0 or math.isinf(float(value)):
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, Real)
+        or not float(value) > 0
+        or math.isinf(float(value))
+    ):
         raise AnalysisError(f"{name} must be a positive finite number, got {value!r}")
     return float(value)
 

@@ -10,8 +10,21 @@ from typing import Literal
 import numpy as np
 from scipy import stats
 
-from ._validation import AnalysisError, check_count, check_counts, check_level, check_population, check_x_le_n
-from .design import DesignEstimate, clopper_pearson_bounds, design_bounds, interval_method, stratum_spread_factor
+from ._validation import (
+    AnalysisError,
+    check_count,
+    check_counts,
+    check_level,
+    check_population,
+    check_x_le_n,
+)
+from .design import (
+    DesignEstimate,
+    clopper_pearson_bounds,
+    design_bounds,
+    interval_method,
+    stratum_spread_factor,
+)
 
 Sided = Literal["two", "lower", "upper"]
 SINGLE_METHODS = ("wilson", "clopper_pearson", "jeffreys", "agresti_coull")
@@ -134,7 +147,9 @@ def stratified_proportion(
     """
     level = check_level(level)
     if method not in STRATIFIED_METHODS:
-        raise AnalysisError(f"unknown method {method!r}; use one of {', '.join(STRATIFIED_METHODS)}")
+        raise AnalysisError(
+            f"unknown method {method!r}; use one of {', '.join(STRATIFIED_METHODS)}"
+        )
     xs, ns = check_counts(x, "x"), check_counts(n, "n")
     check_x_le_n(xs, ns)
     weighted = N is not None and all(v is not None for v in N)
@@ -151,7 +166,12 @@ def stratified_proportion(
 
 
 def _stratified_estimate(
-    xs: np.ndarray, ns: np.ndarray, pops: np.ndarray | None, level: float, method: str, use_fpc: bool
+    xs: np.ndarray,
+    ns: np.ndarray,
+    pops: np.ndarray | None,
+    level: float,
+    method: str,
+    use_fpc: bool,
 ) -> DesignEstimate:
     """Core of :func:`stratified_proportion` on cleaned per-stratum arrays."""
     total = int(ns.sum())

@@ -43,7 +43,9 @@ def feldt_interval(alpha: float, n: int, k: int, level: float = 0.95) -> tuple[f
     return low, high
 
 
-def cronbach_alpha(matrix: Sequence[Sequence[float | None]] | np.ndarray, level: float = 0.95) -> AlphaResult:
+def cronbach_alpha(
+    matrix: Sequence[Sequence[float | None]] | np.ndarray, level: float = 0.95
+) -> AlphaResult:
     """Cronbach's α = k/(k − 1)·(1 − Σσ²_i/σ²_total) with its Feldt interval.
 
     Rows are respondents, columns items. Rows with any missing value (None/NaN)
@@ -53,15 +55,21 @@ def cronbach_alpha(matrix: Sequence[Sequence[float | None]] | np.ndarray, level:
     """
     level = check_level(level)
     try:
-        data = np.array([[math.nan if v is None else v for v in row] for row in matrix], dtype=float)
+        data = np.array(
+            [[math.nan if v is None else v for v in row] for row in matrix], dtype=float
+        )
     except (TypeError, ValueError) as exc:
-        raise AnalysisError("matrix must be a rectangular table of numbers (None = missing)") from exc
+        raise AnalysisError(
+            "matrix must be a rectangular table of numbers (None = missing)"
+        ) from exc
     if data.ndim != 2:
         raise AnalysisError("matrix must be two-dimensional: rows = respondents, columns = items")
     data = data[~np.isnan(data).any(axis=1)]
     n, k = data.shape
     if n < 2 or k < 2:
-        raise AnalysisError(f"Cronbach's alpha needs >= 2 complete rows and >= 2 items, got {n} x {k}")
+        raise AnalysisError(
+            f"Cronbach's alpha needs >= 2 complete rows and >= 2 items, got {n} x {k}"
+        )
     total_var = float(data.sum(axis=1).var(ddof=1))
     if total_var == 0.0:
         return AlphaResult(math.nan, math.nan, math.nan, n, k, level)

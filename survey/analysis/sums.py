@@ -15,9 +15,16 @@ single item need only, per stratum: n_h, N_h and the k×k co-occurrence counts
     yr[j, k] = #respondents satisfied with j who answered k (1–5)
     rr[j, k] = #respondents who answered both j and k
 
-(the diagonals give y_j = yy[j, j] = yr[j, j] and r_j = rr[j, j]).
+(the diagonals give y_j = yy[j, j] = yr[j, j] and r_j = rr[j, j]). The code
+evaluates the same quantity as vᵀ C_h v with v = (a, −b) and C_h the centred
+cross-products (e.g. yy − y yᵀ/n_h), which is exact for homogeneous strata.
 
-SQL (answers stored one row per response × item, "not applicable" as NULL)::
+Sums add up: a unit's sums over several periods, or units pooled into one
+stratum, are the element-wise sums (``StratumSums.__add__``). A province or
+national figure passes one StratumSums per unit in scope.
+
+SQL (answers stored one row per response × item; only answers 1–5 count as
+answered, "not applicable" is NULL or any other code)::
 
     SELECT r.unit_id, a1.item_code AS j, a2.item_code AS k,
            SUM(CASE WHEN a1.value >= 4 AND a2.value >= 4 THEN 1 ELSE 0 END) AS yy,
@@ -26,7 +33,7 @@ SQL (answers stored one row per response × item, "not applicable" as NULL)::
     FROM answers a1
     JOIN answers a2 ON a2.response_id = a1.response_id
     JOIN responses r ON r.id = a1.response_id
-    WHERE a1.value IS NOT NULL AND a2.value IS NOT NULL   -- plus the period filter
+    WHERE a1.value BETWEEN 1 AND 5 AND a2.value BETWEEN 1 AND 5   -- plus the period filter
     GROUP BY r.unit_id, a1.item_code, a2.item_code;
 
 together with ``SELECT unit_id, COUNT(*) FROM responses ... GROUP BY unit_id``
@@ -79,7 +86,9 @@ class StratumSums:
         for name, shape in shapes.items():
             value = np.asarray(getattr(self, name), dtype=float)
             if value.shape != shape:
-                raise AnalysisError(f"StratumSums.{name} must have shape {shape}, got {value.shape}")
+                raise AnalysisError(
+                    f"StratumSums.{name} must have shape {shape}, got {value.shape}"
+                )
             if np.any(value < 0) or np.any(value != np.floor(value)):
                 raise AnalysisError(f"StratumSums.{name} must hold non-negative whole counts")
             object.__setattr__(self, name, value)
@@ -90,7 +99,9 @@ class StratumSums:
         problems = []
         if not (np.array_equal(self.yy, self.yy.T) and np.array_equal(self.rr, self.rr.T)):
             problems.append("yy and rr must be symmetric")
-        if not (np.array_equal(np.diag(self.yy), self.y) and np.array_equal(np.diag(self.yr), self.y)):
+        if not (
+            np.array_equal(np.diag(self.yy), self.y) and np.array_equal(np.diag(self.yr), self.y)
+        ):
             problems.append("diag(yy) and diag(yr) must equal y")
         if not np.array_equal(np.diag(self.rr), self.r):
             problems.append("diag(rr) must equal r")
@@ -117,24 +128,36 @@ class StratumSums:
         for j_code, k_code, c_yy, c_yr, c_rr in rows:
             if j_code not in position or k_code not in position:
                 raise AnalysisError(f"pair ({j_code!r}, {k_code!r}) refers to an item not in items")
-            j, l = position[j_code], position[k_code]
-            yy[j, l], yr[j, l], rr[j, l] = c_yy, c_yr, c_rr
+            row, col = position[j_code], position[k_code]
+            yy[row, col], yr[row, col], rr[row, col] = c_yy, c_yr, c_rr
         return cls(n, N, np.diag(yy).copy(), np.diag(rr).copy(), yy, yr, rr)
 
     @classmethod
-    def from_indicators(cls, satisfied: np.ndarray, answered: np.ndarray, N: float | None = None) -> StratumSums:
+    def from_indicators(
+        cls, satisfied: np.ndarray, answered: np.ndarray, N: float | None = None
+    ) -> StratumSums:
         """Build from 0/1 matrices (respondents × items) of one stratum."""
         return cls(
-            len(satisfied), N, satisfied.sum(axis=0), answered.sum(axis=0),
-            satisfied.T @ satisfied, satisfied.T @ answered, answered.T @ answered,
+            len(satisfied),
+            N,
+            satisfied.sum(axis=0),
+            answered.sum(axis=0),
+            satisfied.T @ satisfied,
+            satisfied.T @ answered,
+            answered.T @ answered,
         )
 
     def __add__(self, other: StratumSums) -> StratumSums:
         """Pool two strata (N is kept only if both are known)."""
         total_n = None if self.N is None or other.N is None else self.N + other.N
         return StratumSums(
-            self.n + other.n, total_n, self.y + other.y, self.r + other.r,
-            self.yy + other.yy, self.yr + other.yr, self.rr + other.rr,
+            self.n + other.n,
+            total_n,
+            self.y + other.y,
+            self.r + other.r,
+            self.yy + other.yy,
+            self.yr + other.yr,
+            self.rr + other.rr,
         )
 
 
@@ -149,7 +172,9 @@ class CompositeSums:
         object.__setattr__(self, "items", tuple(self.items))
         for key, sums in self.strata.items():
             if len(sums.y) != len(self.items):
-                raise AnalysisError(f"stratum {key!r} has sums for {len(sums.y)} items, expected {len(self.items)}")
+                raise AnalysisError(
+                    f"stratum {key!r} has sums for {len(sums.y)} items, expected {len(self.items)}"
+                )
 
 
 def sums_from_answers(
@@ -157,10 +182,11 @@ def sums_from_answers(
     strata: Sequence[Hashable] | None = None,
     served: Mapping[Hashable, float | None] | None = None,
 ) -> CompositeSums:
-    """Per-stratum sufficient statistics from per-respondent answers (same inputs as composite_index).
+    """Per-stratum sufficient statistics from per-respondent answers.
 
-    Strata are keyed by label in first-appearance order; with ``strata=None`` there
-    is one stratum keyed None. N is taken from ``served`` (None where unknown).
+    Takes the same inputs as :func:`composite_index`. Strata are keyed by label in
+    first-appearance order; with ``strata=None`` there is one stratum keyed None.
+    N is taken from ``served`` (None where unknown).
     """
     if served is not None and strata is None:
         raise AnalysisError("served counts need strata (one stratum label per respondent)")
@@ -169,9 +195,12 @@ def sums_from_answers(
     labels = list(strata) if strata is not None else [None] * len(satisfied)
     if len(labels) != len(satisfied):
         raise AnalysisError(f"strata has {len(labels)} labels for {len(satisfied)} respondents")
+    keys = list(dict.fromkeys(labels))
+    position = {key: h for h, key in enumerate(keys)}
+    member = np.array([position[s] for s in labels], dtype=np.int64)
     groups: dict[Hashable, StratumSums] = {}
-    for key in dict.fromkeys(labels):
-        rows = np.array([s == key for s in labels], dtype=bool)
+    for h, key in enumerate(keys):
+        rows = member == h
         n_served = None if served is None else served.get(key)
         groups[key] = StratumSums.from_indicators(satisfied[rows], valid[rows], n_served)
     return CompositeSums(items, groups)

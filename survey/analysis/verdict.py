@@ -64,10 +64,14 @@ def target_verdict(result: Any, target: float, level: float = 0.95, min_n: int =
         raise AnalysisError(f"level must exceed 0.5 for a verdict, got {level!r}")
     min_n = check_count(min_n, "min_n")
     if hasattr(result, "x") and hasattr(result, "n") and not hasattr(result, "se"):
-        return _exact_verdict(check_count(result.x, "x"), check_count(result.n, "n"), target, level, min_n)
+        return _exact_verdict(
+            check_count(result.x, "x"), check_count(result.n, "n"), target, level, min_n
+        )
     if all(hasattr(result, a) for a in ("estimate", "se", "df", "n")):
         return _design_verdict(result, target, level, min_n)
-    raise AnalysisError("result must have x and n (single proportion) or estimate, se, df and n (design-based)")
+    raise AnalysisError(
+        "result must have x and n (single proportion) or estimate, se, df and n (design-based)"
+    )
 
 
 def _decide(lower: float, upper: float, target: float) -> str:
@@ -80,8 +84,13 @@ def _decide(lower: float, upper: float, target: float) -> str:
 
 
 def _finish(
-    target: float, level: float, n: int, estimate: float, bounds: tuple[float, float],
-    p_values: tuple[float, float], method: str,
+    target: float,
+    level: float,
+    n: int,
+    estimate: float,
+    bounds: tuple[float, float],
+    p_values: tuple[float, float],
+    method: str,
 ) -> Verdict:
     verdict = _decide(bounds[0], bounds[1], target)
     p_value = p_values[1] if verdict == NOT_MET else p_values[0]
@@ -94,7 +103,9 @@ def _exact_verdict(x: int, n: int, target: float, level: float, min_n: int) -> V
         raise AnalysisError(f"x = {x} exceeds n = {n}")
     estimate = x / n if n else math.nan
     if n < max(min_n, 1):
-        return Verdict(INSUFFICIENT, target, level, n, estimate, None, None, None, None, None, "exact_binomial")
+        return Verdict(
+            INSUFFICIENT, target, level, n, estimate, None, None, None, None, None, "exact_binomial"
+        )
     bounds = clopper_pearson_bounds(float(x), float(n), 1.0 - level)
     p_greater = float(stats.binom.sf(x - 1, n, target))  # P(X ≥ x)
     p_less = float(stats.binom.cdf(x, n, target))  # P(X ≤ x)
@@ -108,7 +119,9 @@ def _design_verdict(result: Any, target: float, level: float, min_n: int) -> Ver
     # The verdict always uses the logit bound (or its fallbacks), whatever interval was shown.
     method = interval_method(estimate, df, census)
     if n < max(min_n, 1) or math.isnan(estimate):
-        return Verdict(INSUFFICIENT, target, level, n, estimate, None, None, None, None, None, method)
+        return Verdict(
+            INSUFFICIENT, target, level, n, estimate, None, None, None, None, None, method
+        )
     bounds = design_bounds(estimate, se, df, n, 1.0 - level, census)
     p_values = design_p_values(estimate, se, df, n, target, census)
     return _finish(target, level, n, estimate, bounds, p_values, method)

@@ -27,6 +27,7 @@ METHODS = ["wilson", "clopper_pearson", "jeffreys", "agresti_coull"]
 
 # Single proportion -----------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("method", METHODS)
 def test_n_zero_gives_nan_and_full_range(method: str) -> None:
     result = proportion_interval(0, 0, method=method)
@@ -42,7 +43,9 @@ def test_x_zero_and_x_n_pin_the_ends(method: str) -> None:
 
 
 def test_clopper_pearson_at_zero_is_rule_of_three_like() -> None:
-    assert proportion_interval(0, 20, method="clopper_pearson").high == pytest.approx(1 - 0.025 ** (1 / 20))
+    assert proportion_interval(0, 20, method="clopper_pearson").high == pytest.approx(
+        1 - 0.025 ** (1 / 20)
+    )
 
 
 @pytest.mark.parametrize(
@@ -69,6 +72,7 @@ def test_unknown_method_and_sided() -> None:
 
 
 # Stratified proportion --------------------------------------------------------------------
+
 
 def test_stratified_rejects_population_below_responses() -> None:
     with pytest.raises(AnalysisError, match="smaller than the 40 responses"):
@@ -112,10 +116,13 @@ def test_stratified_empty_and_missing_served() -> None:
 
 def test_single_response_unweighted_uses_fallback() -> None:
     result = stratified_proportion([1], [1])
-    assert result.df == 0 and result.method == "clopper_pearson" and result.low == pytest.approx(0.025)
+    assert (
+        result.df == 0 and result.method == "clopper_pearson" and result.low == pytest.approx(0.025)
+    )
 
 
 # Composite ---------------------------------------------------------------------------------
+
 
 def test_item_nobody_answered_is_excluded() -> None:
     answers = {"a1": [5, 4, 2, 5], "a2": [None] * 4, "b1": [None] * 4, "c1": [1, 5, 5, 4]}
@@ -148,7 +155,9 @@ def test_composite_rejects_bad_input() -> None:
     with pytest.raises(AnalysisError, match="differ in length"):
         composite_index({"a1": [5, 4], "a2": [5]}, {"A": ["a1", "a2"]})
     with pytest.raises(AnalysisError, match="smaller than"):
-        composite_index({"a1": [5, 4, 3]}, {"A": ["a1"]}, strata=["u", "u", "v"], served={"u": 1, "v": 9})
+        composite_index(
+            {"a1": [5, 4, 3]}, {"A": ["a1"]}, strata=["u", "u", "v"], served={"u": 1, "v": 9}
+        )
     with pytest.raises(AnalysisError, match="need strata"):
         composite_index({"a1": [5]}, {"A": ["a1"]}, served={"u": 9})
     with pytest.raises(AnalysisError, match="non-empty"):
@@ -166,10 +175,13 @@ def test_composite_missing_served_count_is_unweighted() -> None:
 
 # Verdicts ----------------------------------------------------------------------------------
 
+
 def test_verdict_insufficient_below_min_n() -> None:
     verdict = target_verdict(proportion_interval(9, 9), 0.85)
     assert verdict.verdict == "insufficient" and verdict.lower is None and verdict.p_value is None
-    assert target_verdict(proportion_interval(9, 9), 0.85, min_n=5).verdict == "inconclusive"  # 0.05^(1/9) = 0.72
+    assert (
+        target_verdict(proportion_interval(9, 9), 0.85, min_n=5).verdict == "inconclusive"
+    )  # 0.05^(1/9) = 0.72
     assert target_verdict(proportion_interval(30, 30), 0.85).verdict == "met"  # 0.05^(1/30) = 0.905
     assert target_verdict(proportion_interval(30, 30), 0.85, min_n=31).verdict == "insufficient"
     assert target_verdict(proportion_interval(0, 0), 0.85, min_n=0).verdict == "insufficient"
@@ -179,7 +191,11 @@ def test_verdict_met_and_not_met_exact() -> None:
     met = target_verdict(proportion_interval(195, 200), 0.90)
     assert met.verdict == "met" and met.lower >= 0.90 and met.p_value == met.p_greater < 0.05
     missed = target_verdict(proportion_interval(150, 200), 0.90)
-    assert missed.verdict == "not_met" and missed.upper < 0.90 and missed.p_value == missed.p_less < 0.05
+    assert (
+        missed.verdict == "not_met"
+        and missed.upper < 0.90
+        and missed.p_value == missed.p_less < 0.05
+    )
     assert missed.p_less == pytest.approx(stats.binom.cdf(150, 200, 0.9))
 
 
@@ -209,6 +225,7 @@ def test_verdict_on_census_is_certain() -> None:
 
 
 # Monitoring, planning, reliability ---------------------------------------------------------
+
 
 def test_trend_edge_cases() -> None:
     separated = trend_test([0, 0, 5, 5], [5, 5, 5, 5])
@@ -251,6 +268,7 @@ def test_cronbach_alpha_edges() -> None:
 
 
 # Suppression -------------------------------------------------------------------------------
+
 
 def test_suppression_primary_and_secondary() -> None:
     table = {

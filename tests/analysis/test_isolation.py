@@ -46,5 +46,13 @@ def test_modules_use_only_relative_internal_imports() -> None:
                 continue
             roots = {name.split(".")[0] for name in names}
             assert not roots & (FORBIDDEN | {"survey"}), f"{path.name} imports {names}"
-            assert roots <= {"__future__", "math", "numbers", "collections", "dataclasses", "typing",
-                             "numpy", "scipy"}, f"{path.name} imports {names}"
+            assert roots <= {
+                "__future__",
+                "math",
+                "numbers",
+                "collections",
+                "dataclasses",
+                "typing",
+                "numpy",
+                "scipy",
+            }, f"{path.name} imports {names}"

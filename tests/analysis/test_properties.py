@@ -41,15 +41,21 @@ def strata(draw: st.DrawFn) -> tuple[list[int], list[int], list[int]]:
 
 
 @FAST
-@given(counts(), levels, st.sampled_from(SINGLE_METHODS), st.sampled_from(["two", "lower", "upper"]))
-def test_single_interval_contains_estimate(xn: tuple[int, int], level: float, method: str, sided: str) -> None:
+@given(
+    counts(), levels, st.sampled_from(SINGLE_METHODS), st.sampled_from(["two", "lower", "upper"])
+)
+def test_single_interval_contains_estimate(
+    xn: tuple[int, int], level: float, method: str, sided: str
+) -> None:
     r = proportion_interval(*xn, level=level, method=method, sided=sided)  # type: ignore[arg-type]
     assert 0.0 <= r.low <= r.estimate <= r.high <= 1.0
 
 
 @FAST
 @given(counts(max_n=500), st.integers(2, 20), levels, st.sampled_from(SINGLE_METHODS))
-def test_single_interval_narrows_with_n(xn: tuple[int, int], factor: int, level: float, method: str) -> None:
+def test_single_interval_narrows_with_n(
+    xn: tuple[int, int], factor: int, level: float, method: str
+) -> None:
     x, n = xn
     small = proportion_interval(x, n, level=level, method=method)
     large = proportion_interval(factor * x, factor * n, level=level, method=method)
@@ -59,20 +65,34 @@ def test_single_interval_narrows_with_n(xn: tuple[int, int], factor: int, level:
 
 @FAST
 @given(strata(), levels, st.sampled_from(["logit", "beta", "mean"]), st.booleans(), st.booleans())
-def test_stratified_interval_contains_estimate(data, level, method, weighted, fpc) -> None:  # type: ignore[no-untyped-def]
+def test_stratified_interval_contains_estimate(
+    data: tuple[list[int], list[int], list[int]],
+    level: float,
+    method: str,
+    weighted: bool,
+    fpc: bool,
+) -> None:
     xs, ns, pops = data
-    r = stratified_proportion(xs, ns, pops if weighted else None, level=level, method=method, fpc=fpc)
+    r = stratified_proportion(
+        xs, ns, pops if weighted else None, level=level, method=method, fpc=fpc
+    )
     assert 0.0 <= r.low <= r.estimate + 1e-15 and r.estimate <= r.high + 1e-15 and r.high <= 1.0
     assert r.se >= 0.0 and r.n == sum(ns)
 
 
 @FAST
 @given(strata(), st.integers(1, 4))
-def test_stratified_interval_narrows_with_n(data, factor: int) -> None:  # type: ignore[no-untyped-def]
+def test_stratified_interval_narrows_with_n(
+    data: tuple[list[int], list[int], list[int]], factor: int
+) -> None:
     xs, ns, pops = data
     small = stratified_proportion(xs, ns, pops, fpc=False)
-    large = stratified_proportion([x * (factor + 1) for x in xs], [n * (factor + 1) for n in ns],
-                                  [p * (factor + 1) for p in pops], fpc=False)
+    large = stratified_proportion(
+        [x * (factor + 1) for x in xs],
+        [n * (factor + 1) for n in ns],
+        [p * (factor + 1) for p in pops],
+        fpc=False,
+    )
     assert math.isclose(large.estimate, small.estimate, rel_tol=1e-12)
     assert large.high - large.low <= small.high - small.low + 1e-12
 
@@ -98,7 +118,9 @@ def _check_verdict(v) -> None:  # type: ignore[no-untyped-def]
 
 @FAST
 @given(counts(max_n=400), st.floats(0.05, 0.95), levels, st.integers(0, 20))
-def test_exact_verdict_agrees_with_bounds(xn: tuple[int, int], target: float, level: float, min_n: int) -> None:
+def test_exact_verdict_agrees_with_bounds(
+    xn: tuple[int, int], target: float, level: float, min_n: int
+) -> None:
     v = target_verdict(proportion_interval(*xn), target, level=level, min_n=min_n)
     _check_verdict(v)
     assert (v.verdict == "insufficient") == (xn[1] < min_n)
@@ -106,26 +128,39 @@ def test_exact_verdict_agrees_with_bounds(xn: tuple[int, int], target: float, le
 
 @FAST
 @given(strata(), st.floats(0.05, 0.95), levels, st.booleans())
-def test_design_verdict_agrees_with_bounds(data, target: float, level: float, weighted: bool) -> None:  # type: ignore[no-untyped-def]
+def test_design_verdict_agrees_with_bounds(
+    data: tuple[list[int], list[int], list[int]], target: float, level: float, weighted: bool
+) -> None:
     xs, ns, pops = data
-    _check_verdict(target_verdict(stratified_proportion(xs, ns, pops if weighted else None), target, level=level))
+    _check_verdict(
+        target_verdict(
+            stratified_proportion(xs, ns, pops if weighted else None), target, level=level
+        )
+    )
 
 
 @st.composite
-def stratified_answers(draw: st.DrawFn, items: int = 1, missing: bool = False):  # type: ignore[no-untyped-def]
+def stratified_answers(  # type: ignore[no-untyped-def]
+    draw: st.DrawFn, items: int = 1, missing: bool = False
+):
     """(answers, strata labels, served counts) for a few strata of 1–25 respondents."""
     n_strata = draw(st.integers(1, 4))
     sizes = draw(st.lists(st.integers(1, 25), min_size=n_strata, max_size=n_strata))
     labels = [f"u{h}" for h, size in enumerate(sizes) for _ in range(size)]
     value = st.one_of(st.none(), st.integers(1, 5)) if missing else st.integers(1, 5)
-    answers = {f"q{j}": draw(st.lists(value, min_size=len(labels), max_size=len(labels))) for j in range(items)}
+    answers = {
+        f"q{j}": draw(st.lists(value, min_size=len(labels), max_size=len(labels)))
+        for j in range(items)
+    }
     served = {f"u{h}": size + draw(st.integers(0, 400)) for h, size in enumerate(sizes)}
     return answers, labels, served
 
 
 @SLOW
 @given(stratified_answers(), st.booleans())
-def test_composite_of_one_item_is_stratified_proportion(data, weighted: bool) -> None:  # type: ignore[no-untyped-def]
+def test_composite_of_one_item_is_stratified_proportion(  # type: ignore[no-untyped-def]
+    data, weighted: bool
+) -> None:
     answers, labels, served = data
     keys = list(dict.fromkeys(labels))
     ns = [labels.count(k) for k in keys]
@@ -138,8 +173,12 @@ def test_composite_of_one_item_is_stratified_proportion(data, weighted: bool) ->
 
 
 @SLOW
-@given(stratified_answers(items=5, missing=True), st.integers(0, 2), st.integers(1, 3), st.booleans())
-def test_sums_route_equals_answers_route(data, served_mode: int, n_dims: int, pooled_strata: bool) -> None:  # type: ignore[no-untyped-def]
+@given(
+    stratified_answers(items=5, missing=True), st.integers(0, 2), st.integers(1, 3), st.booleans()
+)
+def test_sums_route_equals_answers_route(  # type: ignore[no-untyped-def]
+    data, served_mode: int, n_dims: int, pooled_strata: bool
+) -> None:
     answers, labels, served = data
     if served_mode == 0:
         served = None
@@ -149,5 +188,7 @@ def test_sums_route_equals_answers_route(data, served_mode: int, n_dims: int, po
     codes = sorted(answers)
     dims = {f"D{d}": codes[d::n_dims] for d in range(n_dims)}
     direct = composite_index(answers, dims, strata, served)
-    assert_same_composite(direct, composite_from_sums(sums_from_answers(answers, strata, served), dims))
+    assert_same_composite(
+        direct, composite_from_sums(sums_from_answers(answers, strata, served), dims)
+    )
     assert 0.0 <= direct.low <= direct.high <= 1.0

@@ -49,7 +49,9 @@ def test_single_proportion_one_sided_lower(method: str) -> None:
     assert matches(result.low, SINGLE[method][2])
     assert result.high == 1.0
     upper = proportion_interval(50, 57, method=method, sided="upper")
-    assert upper.low == 0.0 and upper.high < float(SINGLE[method][1]) and upper.high > result.estimate
+    assert (
+        upper.low == 0.0 and upper.high < float(SINGLE[method][1]) and upper.high > result.estimate
+    )
 
 
 @pytest.mark.parametrize(("target", "p_value"), [(0.85, "0.362795"), (0.90, "0.793367")])
@@ -102,13 +104,24 @@ COMPOSITE_WEIGHTED = {
     "B": ("0.8761561176", "0.0111148510", "0.8525599987", "0.8964346702"),
     "C": ("0.8885437745", "0.0134197917", "0.8592567035", "0.9123581435"),
 }
-ITEM_SHARES = {"a1": "0.88015", "a2": "0.89332", "b1": "0.86805", "b2": "0.85674",
-               "b3": "0.90368", "c1": "0.86417", "c2": "0.91292"}
+ITEM_SHARES = {
+    "a1": "0.88015",
+    "a2": "0.89332",
+    "b1": "0.86805",
+    "b2": "0.85674",
+    "b3": "0.90368",
+    "c1": "0.86417",
+    "c2": "0.91292",
+}
 
 
 def _check(result: object, expected: tuple[str, str, str, str]) -> None:
     for attribute, value in zip(("estimate", "se", "low", "high"), expected):
-        assert matches(getattr(result, attribute), value), (attribute, getattr(result, attribute), value)
+        assert matches(getattr(result, attribute), value), (
+            attribute,
+            getattr(result, attribute),
+            value,
+        )
 
 
 @pytest.mark.parametrize("route", ["answers", "sums"])
@@ -162,6 +175,7 @@ def test_composite_verdict_uses_one_sided_logit_bound() -> None:
 
 # §6 -----------------------------------------------------------------------------------
 
+
 def test_trend_test() -> None:
     result = trend_test([170, 190, 187, 211], [200, 220, 210, 230])
     assert matches(result.chi_square, "5.457801") and matches(result.p_value, "0.019481")
@@ -185,6 +199,7 @@ def test_p_chart_with_known_centre_flags_points() -> None:
 
 
 # §7 -----------------------------------------------------------------------------------
+
 
 def test_sample_size() -> None:
     first = sample_size(0.90, 0.03, N=1200)

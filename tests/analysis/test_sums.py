@@ -22,12 +22,24 @@ from .helpers import DIMENSIONS, ITEMS, load_example
 FIELDS = ("estimate", "se", "low", "high")
 
 
-def assert_same(a: DesignEstimate, b: DesignEstimate, rel: float = 1e-12, abs_: float = 1e-14) -> None:
+def assert_same(
+    a: DesignEstimate, b: DesignEstimate, rel: float = 1e-12, abs_: float = 1e-14
+) -> None:
     """Same estimate, SE and interval to 1e-12 (NaN equals NaN), same df, n, method."""
     for name in FIELDS:
         x, y = getattr(a, name), getattr(b, name)
-        assert (math.isnan(x) and math.isnan(y)) or math.isclose(x, y, rel_tol=rel, abs_tol=abs_), (name, x, y)
-    assert (a.df, a.n, a.method, a.weighted, a.census) == (b.df, b.n, b.method, b.weighted, b.census)
+        assert (math.isnan(x) and math.isnan(y)) or math.isclose(x, y, rel_tol=rel, abs_tol=abs_), (
+            name,
+            x,
+            y,
+        )
+    assert (a.df, a.n, a.method, a.weighted, a.census) == (
+        b.df,
+        b.n,
+        b.method,
+        b.weighted,
+        b.census,
+    )
 
 
 def assert_same_composite(a, b) -> None:  # type: ignore[no-untyped-def]
@@ -80,7 +92,9 @@ def test_from_pair_counts_matches_sql_shape() -> None:
         rows = [(j, k, *c) for (j, k), c in pairs.items()]
         rebuilt[key] = StratumSums.from_pair_counts(ITEMS, len(rows_of), served[key], rows)
         for name in ("y", "r", "yy", "yr", "rr"):
-            np.testing.assert_array_equal(getattr(rebuilt[key], name), getattr(expected.strata[key], name))
+            np.testing.assert_array_equal(
+                getattr(rebuilt[key], name), getattr(expected.strata[key], name)
+            )
     result = composite_from_sums(CompositeSums(ITEMS, rebuilt), DIMENSIONS)
     assert math.isclose(result.se, 0.0072576046, abs_tol=1e-10)
 
@@ -98,14 +112,23 @@ def test_pooling_with_add() -> None:
     sums = sums_from_answers(answers, strata)
     total = sums.strata["1"] + sums.strata["2"] + sums.strata["3"]
     assert total.n == 265 and total.N is None
-    assert_same(composite_from_sums(CompositeSums(ITEMS, {"all": total}), DIMENSIONS),
-                composite_index(answers, DIMENSIONS))
+    assert_same(
+        composite_from_sums(CompositeSums(ITEMS, {"all": total}), DIMENSIONS),
+        composite_index(answers, DIMENSIONS),
+    )
 
 
 def test_inconsistent_sums_are_rejected() -> None:
     k = 2
-    ok = dict(n=3, N=10, y=np.array([1, 1]), r=np.array([2, 3]),
-              yy=np.array([[1, 0], [0, 1]]), yr=np.array([[1, 1], [0, 1]]), rr=np.array([[2, 2], [2, 3]]))
+    ok = dict(
+        n=3,
+        N=10,
+        y=np.array([1, 1]),
+        r=np.array([2, 3]),
+        yy=np.array([[1, 0], [0, 1]]),
+        yr=np.array([[1, 1], [0, 1]]),
+        rr=np.array([[2, 2], [2, 3]]),
+    )
     StratumSums(**ok)
     with pytest.raises(AnalysisError, match="symmetric"):
         StratumSums(**{**ok, "rr": np.array([[2, 1], [2, 3]])})
