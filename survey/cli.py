@@ -99,3 +99,11 @@ def revoke_token(token_id: int) -> None:
         raise click.ClickException(str(exc)) from exc
     db.session.commit()
     click.echo(f"API token #{row.id} revoked.")
+
+
+from .print_cli import posters_command, qr_command, receipts_cli, units_cli  # noqa: E402
+
+survey_cli.add_command(units_cli)
+survey_cli.add_command(posters_command)
+survey_cli.add_command(qr_command)
+survey_cli.add_command(receipts_cli)

@@ -13,7 +13,7 @@ from typing import Optional
 import qrcode
 from qrcode.constants import ERROR_CORRECT_Q
 
-from ..models import Unit
+from ..models import Unit, UnitKind
 
 #: Quiet zone in modules; the QR standard asks for 4.
 BORDER = 4
@@ -27,7 +27,8 @@ def base_url(public_url: str) -> str:
 def unit_path(unit: Unit) -> str:
     """``/s/NA-VINH/Q1`` for a counter whose code extends its parent's, else ``/s/<code>``."""
     parent = unit.parent
-    if parent is not None and unit.code.startswith(parent.code + "-"):
+    if (unit.kind is UnitKind.counter and parent is not None
+            and unit.code.startswith(parent.code + "-")):
         return f"/s/{parent.code}/{unit.code[len(parent.code) + 1:]}"
     return f"/s/{unit.code}"
 

@@ -1,0 +1,276 @@
+"""Importing the organisation tree from a CSV file, all or nothing.
+
+Columns (header required, any order): ``code, parent_code (or parent), kind, name_vi,
+name_en, active``. Comma, semicolon or tab separated; UTF-8 with or without BOM.
+
+Rules:
+
+- Codes are upper-cased, globally unique and never reused: units are never deleted.
+  A unit missing from the file is kept unchanged.
+- Renaming and (de)activating always work; responses keep their ``unit_id``.
+- A root has kind ``province``; otherwise the parent's kind ranks above the child's
+  (province → centre → branch → counter; a counter may sit under a centre or a branch).
+- An existing unit's kind or parent may change only while no response or receipt code
+  refers to it: otherwise old figures would move in the tree. Create a new code instead
+  and deactivate the old one.
+
+Every error names its line and column in Vietnamese and English; nothing is written
+when there is any.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+from typing import Optional
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from ..models import ReceiptCode, Response, Unit, UnitKind
+
+RANK = {UnitKind.province: 0, UnitKind.centre: 1, UnitKind.branch: 2, UnitKind.counter: 3}
+CODE_RE = re.compile(r"[A-Z0-9](?:[A-Z0-9-]{0,38}[A-Z0-9])?")
+TRUE = {"", "1", "true", "yes", "y", "x", "có", "co", "active"}
+FALSE = {"0", "false", "no", "n", "không", "khong", "inactive"}
+COLUMNS = ("code", "parent_code", "kind", "name_vi", "name_en", "active")
+MAX_BYTES = 5 * 1024 * 1024
+
+
+@dataclass
+class RowError:
+    """One problem, with the file line (the header is line 1) and column."""
+
+    line: int
+    column: str
+    vi: str
+    en: str
+
+    def __str__(self) -> str:
+        where = f"Dòng {self.line}" + (f", cột {self.column}" if self.column else "")
+        where_en = f"line {self.line}" + (f", column {self.column}" if self.column else "")
+        return f"{where}: {self.vi} / {where_en}: {self.en}"
+
+
+class UnitImportError(ValueError):
+    """The file was refused; ``errors`` lists every problem found."""
+
+    def __init__(self, errors: list[RowError]):
+        super().__init__("\n".join(str(e) for e in errors))
+        self.errors = errors
+
+
+@dataclass
+class UnitRow:
+    line: int
+    code: str
+    parent_code: str
+    kind: UnitKind
+    name_vi: str
+    name_en: str
+    active: bool
+
+
+@dataclass
+class ImportSummary:
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    #: Existing units not in the file: kept as they are.
+    absent: list[str] = field(default_factory=list)
+
+
+def decode_csv(data: bytes) -> str:
+    """The text of a UTF-8 file (BOM optional); a clear error for any other encoding."""
+    if len(data) > MAX_BYTES:
+        raise UnitImportError([RowError(0, "", "tệp quá lớn (tối đa 5 MB)",
+                                        "file too large (5 MB at most)")])
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise UnitImportError([RowError(
+            0, "", "tệp đang ở mã UTF-16 (\"Unicode Text\"); hãy lưu lại dạng "
+            "\"CSV UTF-8 (Comma delimited)\"",
+            "the file is UTF-16 (\"Unicode Text\"); save it as \"CSV UTF-8 (Comma delimited)\"")])
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise UnitImportError([RowError(
+            0, "", f"tệp không phải mã UTF-8 (byte lạ ở vị trí {exc.start}); có thể là "
+            "Windows-1258 hoặc TCVN3. Trong Excel chọn Lưu thành \"CSV UTF-8 (Comma delimited)\"",
+            f"the file is not UTF-8 (bad byte at offset {exc.start}); it may be Windows-1258 "
+            "or TCVN3. In Excel use Save As \"CSV UTF-8 (Comma delimited)\"")]) from None
+
+
+def parse_csv(text: str) -> list[UnitRow]:
+    """Rows of the file, validated one by one (not yet against the database)."""
+    header_line = text.splitlines()[0] if text.strip() else ""
+    delimiter = max(",;\t", key=header_line.count)
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
+    fields = [(f or "").strip().lower() for f in reader.fieldnames or []]
+    reader.fieldnames = ["parent_code" if f == "parent" else f for f in fields]
+    missing = [c for c in ("code", "kind", "name_vi") if c not in reader.fieldnames]
+    if missing:
+        raise UnitImportError([RowError(1, ", ".join(missing), "thiếu cột bắt buộc",
+                                        "required column missing")])
+    rows, errors = [], []
+    for record in reader:
+        line = reader.line_num
+        if not any((v or "").strip() for v in record.values() if isinstance(v, str)):
+            continue
+        row = _parse_row(line, record, errors)
+        if row is not None:
+            rows.append(row)
+    if not rows and not errors:
+        errors.append(RowError(1, "", "tệp không có dòng dữ liệu nào", "the file has no rows"))
+    if errors:
+        raise UnitImportError(errors)
+    return rows
+
+
+def _cell(record: dict, name: str) -> str:
+    value = record.get(name)
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _parse_row(line: int, record: dict, errors: list[RowError]) -> Optional[UnitRow]:
+    before = len(errors)
+    if None in record:
+        errors.append(RowError(line, "", "thừa ô so với tiêu đề", "more cells than the header"))
+    code = _cell(record, "code").upper()
+    if not CODE_RE.fullmatch(code):
+        errors.append(RowError(line, "code", f"mã \"{code}\" không hợp lệ (chữ A–Z, số, "
+                               "dấu gạch ngang; tối đa 40 ký tự)", f"invalid code \"{code}\" "
+                               "(letters A–Z, digits, hyphens; at most 40 characters)"))
+    kind_text = _cell(record, "kind").lower()
+    kind = UnitKind.__members__.get(kind_text)
+    if kind is None:
+        errors.append(RowError(line, "kind", f"loại \"{kind_text}\" không hợp lệ (province, "
+                               "centre, branch, counter)", f"invalid kind \"{kind_text}\""))
+    name_vi, name_en = _cell(record, "name_vi"), _cell(record, "name_en")
+    if not name_vi or len(name_vi) > 200:
+        errors.append(RowError(line, "name_vi", "cần tên tiếng Việt (tối đa 200 ký tự)",
+                               "a Vietnamese name is required (200 characters at most)"))
+    if len(name_en) > 200:
+        errors.append(RowError(line, "name_en", "tên quá dài (tối đa 200 ký tự)",
+                               "name too long (200 characters at most)"))
+    active_text = _cell(record, "active").lower()
+    if active_text not in TRUE | FALSE:
+        errors.append(RowError(line, "active", f"giá trị \"{active_text}\" không hợp lệ (1/0)",
+                               f"invalid value \"{active_text}\" (1/0)"))
+    if len(errors) > before:
+        return None
+    return UnitRow(line, code, _cell(record, "parent_code").upper(), kind, name_vi, name_en,
+                   active_text in TRUE)
+
+
+def _check_tree(rows: list[UnitRow], existing: dict[str, Unit]) -> list[RowError]:
+    """Duplicates, unknown parents and kind order, against the file and the database."""
+    errors: list[RowError] = []
+    seen: dict[str, int] = {}
+    kinds = {code: unit.kind for code, unit in existing.items()}
+    kinds.update({row.code: row.kind for row in rows})
+    for row in rows:
+        if row.code in seen:
+            errors.append(RowError(row.line, "code", f"mã {row.code} đã có ở dòng "
+                                   f"{seen[row.code]}", f"code {row.code} repeats line "
+                                   f"{seen[row.code]}"))
+        seen.setdefault(row.code, row.line)
+        if not row.parent_code:
+            if row.kind is not UnitKind.province:
+                errors.append(RowError(row.line, "parent_code", "chỉ cấp tỉnh mới không có "
+                                       "đơn vị cha", "only a province may have no parent"))
+            continue
+        parent_kind = kinds.get(row.parent_code)
+        if parent_kind is None:
+            errors.append(RowError(row.line, "parent_code", f"không có đơn vị cha "
+                                   f"{row.parent_code}", f"unknown parent {row.parent_code}"))
+        elif RANK[parent_kind] >= RANK[row.kind]:
+            errors.append(RowError(row.line, "kind", f"{row.kind.value} không thể nằm dưới "
+                                   f"{parent_kind.value}", f"a {row.kind.value} cannot be "
+                                   f"under a {parent_kind.value}"))
+    in_file = {row.code: row for row in rows}
+    for code, unit in existing.items():  # children left out of the file keep their parent
+        parent = unit.parent.code if unit.parent else ""
+        if code not in in_file and parent in in_file and RANK[in_file[parent].kind] >= RANK[
+                unit.kind]:
+            row = in_file[parent]
+            errors.append(RowError(row.line, "kind", f"{code} ({unit.kind.value}) đang nằm "
+                                   f"dưới {row.code}: không thể đổi thành {row.kind.value}",
+                                   f"{code} ({unit.kind.value}) is under {row.code}: it cannot "
+                                   f"become a {row.kind.value}"))
+    return errors
+
+
+def _in_use(session: Session, unit_ids: list[int]) -> set[int]:
+    """Units referred to by a response or a receipt code."""
+    used: set[int] = set()
+    for model in (Response, ReceiptCode):
+        used |= set(session.scalars(sa.select(model.unit_id).where(
+            model.unit_id.in_(unit_ids)).distinct()))
+    return used
+
+
+def _check_moves(session: Session, rows: list[UnitRow],
+                 existing: dict[str, Unit]) -> list[RowError]:
+    moved = [(row, existing[row.code]) for row in rows if row.code in existing and (
+        existing[row.code].kind is not row.kind
+        or (existing[row.code].parent.code if existing[row.code].parent else "")
+        != row.parent_code)]
+    used = _in_use(session, [unit.id for _row, unit in moved]) if moved else set()
+    return [RowError(row.line, "parent_code/kind", f"{row.code} đã có phản hồi hoặc mã phiếu: "
+                     "không đổi được loại hay đơn vị cha; hãy tạo mã mới và ngừng mã cũ",
+                     f"{row.code} has responses or receipt codes: its kind and parent cannot "
+                     "change; create a new code and deactivate the old one")
+            for row, unit in moved if unit.id in used]
+
+
+def import_units(session: Session, data: bytes) -> ImportSummary:
+    """Validate the whole CSV file, then create or update its units (flushes only).
+
+    Raises :class:`UnitImportError` listing every problem; nothing is written then.
+    """
+    rows = parse_csv(decode_csv(data))
+    existing = {u.code: u for u in session.scalars(sa.select(Unit))}
+    errors = _check_tree(rows, existing) or _check_moves(session, rows, existing)
+    if errors:
+        raise UnitImportError(errors)
+    summary = ImportSummary()
+    by_code = dict(existing)
+    for row in sorted(rows, key=lambda r: RANK[r.kind]):  # parents before children
+        unit = by_code.get(row.code)
+        target = (row.kind, row.parent_code, row.name_vi, row.name_en, row.active)
+        if unit is not None and _state(unit) == target:
+            summary.unchanged.append(row.code)
+            continue
+        (summary.updated if unit is not None else summary.created).append(row.code)
+        unit = unit or Unit(code=row.code)
+        unit.kind, unit.name_vi, unit.name_en, unit.active = target[0], *target[2:]
+        unit.parent = by_code.get(row.parent_code) if row.parent_code else None
+        session.add(unit)
+        by_code[row.code] = unit
+    session.flush()
+    in_file = {row.code for row in rows}
+    summary.absent = sorted(code for code in existing if code not in in_file)
+    return summary
+
+
+def _state(unit: Unit) -> tuple:
+    return (unit.kind, unit.parent.code if unit.parent else "", unit.name_vi, unit.name_en,
+            unit.active)
+
+
+def unit_tree(session: Session) -> list[tuple[int, Unit]]:
+    """Every unit as ``(depth, unit)`` in tree order (parents first, codes sorted)."""
+    units = list(session.scalars(sa.select(Unit).order_by(Unit.code)))
+    children: dict[Optional[int], list[Unit]] = {}
+    for unit in units:
+        children.setdefault(unit.parent_id, []).append(unit)
+    result: list[tuple[int, Unit]] = []
+
+    def walk(parent_id: Optional[int], depth: int) -> None:
+        for unit in children.get(parent_id, []):
+            result.append((depth, unit))
+            walk(unit.id, depth + 1)
+
+    walk(None, 0)
+    return result
