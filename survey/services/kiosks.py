@@ -71,7 +71,8 @@ def pair_device(session: Session, code: str,
     token = new_token("kio")
     claimed = session.execute(
         sa.update(KioskDevice)
-        .where(KioskDevice.id == device.id, KioskDevice.pairing_code_hash == device.pairing_code_hash)
+        .where(KioskDevice.id == device.id,
+               KioskDevice.pairing_code_hash == device.pairing_code_hash)
         .values(pairing_code_hash=None, pairing_expires_at=None, token_hash=hash_token(token),
                 paired_at=now, last_seen_at=now)
         .execution_options(synchronize_session=False))

@@ -1,0 +1,117 @@
+"""The kiosk's idle countdown and reset, and its language switch, in real Chromium."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from .conftest import KIOSK, axe_serious
+from .kiosk_helpers import new_kiosk_page, pair, stored
+
+pytestmark = pytest.mark.browser
+SCREEN = "#screen[data-screen={}]"
+
+
+def test_idle_countdown_discards_or_keeps_partial_answers(live_server, browser):
+    context, page = new_kiosk_page(browser)
+    before = len(stored(live_server))
+    pair(page, live_server, "?idle=1&countdown=2")
+
+    # Nothing answered: the countdown shows, then everything is discarded.
+    page.locator(".start").tap()
+    dialog = page.get_by_role("alertdialog")
+    dialog.wait_for()
+    assert "Ông/Bà vẫn đang trả lời chứ?" in dialog.inner_text()
+    assert axe_serious(page) == []
+    page.wait_for_selector(SCREEN.format("attract"))
+
+    # Touching "I am still answering" keeps the person's place.
+    page.locator(".start").tap()
+    page.locator(".face-1").tap()
+    dialog.wait_for()
+    dialog.get_by_role("button").tap()
+    assert dialog.count() == 0
+    assert page.locator(".progress").inner_text() == "Câu 2/14"
+
+    # The overall question was answered: that much is kept, marked partial.
+    dialog.wait_for()
+    page.wait_for_selector(SCREEN.format("attract"))
+    page.wait_for_function("document.querySelector('#queue').dataset.queued === '0'")
+    rows = stored(live_server)
+    assert len(rows) == before + 1
+    partial = rows[-1] if rows[-1].partial else next(r for r in rows if r.partial)
+    assert partial.partial and partial.service_id is None
+
+    # The next person sees nothing of the previous answers.
+    page.locator(".start").tap()
+    assert page.locator("[aria-pressed=true]").count() == 1  # only the language button
+    context.close()
+
+
+def test_language_switch(live_server, browser):
+    context, page = new_kiosk_page(browser)
+    english_before = sum(1 for row in stored(live_server) if row.locale == "en")
+    pair(page, live_server, "?thanks=2")
+    assert page.locator("h1").inner_text().startswith("Ông/Bà")
+    page.get_by_role("button", name="English").tap()
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert page.locator("h1").inner_text() == "How satisfied are you with our service today?"
+    page.locator(".start").tap()
+    assert page.locator("h1").inner_text().startswith("Overall, how satisfied")
+    assert page.locator(".face-5").inner_text() == "Very satisfied"
+    page.get_by_role("button", name="Tiếng Việt").tap()
+    assert page.locator(".face-5").inner_text() == "Rất hài lòng"
+    page.get_by_role("button", name="English").tap()
+    page.locator(".face-5").tap()
+    while page.locator(SCREEN.format("question")).count():
+        page.locator(".face-4").tap()
+    page.locator(".choice").first.tap()
+    page.wait_for_selector(SCREEN.format("thanks"))
+    assert page.locator("h1").inner_text() == "Thank you!"
+    page.wait_for_selector(SCREEN.format("attract"))  # back in Vietnamese for the next person
+    assert page.locator("html").get_attribute("lang") == "vi"
+    page.wait_for_function("document.querySelector('#queue').dataset.queued === '0'")
+    assert sum(1 for row in stored(live_server) if row.locale == "en") == english_before + 1
+    context.close()
+
+
+SIZES = {"landscape": KIOSK, "portrait": {"width": 800, "height": 1280}}
+
+
+@pytest.mark.parametrize("orientation", SIZES)
+def test_every_screen_passes_axe(live_server, browser, tmp_path, orientation):
+    """Walk every kiosk screen, check it with axe-core and keep a screenshot of it."""
+    shots = Path(os.environ.get("SURVEY_SCREENSHOTS", tmp_path))
+    shots.mkdir(parents=True, exist_ok=True)
+    context, page = new_kiosk_page(browser, SIZES[orientation])
+
+    def check(name: str) -> None:
+        page.screenshot(path=str(shots / f"kiosk-{orientation}-{name}.png"))
+        assert axe_serious(page) == [], name
+
+    page.goto(f"{live_server.url}/kiosk/?idle=600&thanks=600")
+    page.wait_for_selector("#pair-code")
+    check("pair")
+    pair(page, live_server, "?idle=600&thanks=600")
+    check("attract")
+    page.locator(".start").tap()
+    check("overall")
+    page.locator(".face-2").tap()
+    check("dimension")
+    while page.locator(SCREEN.format("question")).count():
+        page.locator(".face-4").tap()
+    check("service")
+    page.locator(".choice").first.tap()
+    page.locator(".reason").nth(1).tap()
+    check("reasons")
+    page.locator(".send").tap()
+    page.wait_for_selector(SCREEN.format("thanks"))
+    check("thanks")
+    page.goto(f"{live_server.url}/kiosk/?idle=1&countdown=600")
+    page.wait_for_selector(SCREEN.format("attract"))
+    page.get_by_role("button", name="English").tap()
+    page.locator(".start").tap()
+    page.get_by_role("alertdialog").wait_for()
+    check("countdown-en")
+    context.close()

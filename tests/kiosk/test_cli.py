@@ -1,0 +1,36 @@
+"""``flask survey kiosk add|list|revoke``."""
+from __future__ import annotations
+
+
+def test_add_prints_code_alone_on_last_line_then_list_and_revoke(runner, client, demo):
+    result = runner.invoke(args=["survey", "kiosk", "add", "--unit", "NA-VINH-Q3",
+                                 "--name", "Quầy 3"])
+    assert result.exit_code == 0, result.output
+    code = result.output.strip().splitlines()[-1]
+    assert code.replace(" ", "").isdigit() and len(code.replace(" ", "")) == 10
+    reply = client.post("/api/v1/kiosk/pair", json={"code": code})
+    assert reply.status_code == 200
+    token = reply.get_json()["token"]
+
+    listing = runner.invoke(args=["survey", "kiosk", "list"])
+    assert "NA-VINH-Q3" in listing.output and "paired" in listing.output
+    assert token not in listing.output
+    device_id = listing.output.split("\t")[0]
+
+    revoked = runner.invoke(args=["survey", "kiosk", "revoke", device_id])
+    assert revoked.exit_code == 0
+    assert "revoked" in runner.invoke(args=["survey", "kiosk", "list"]).output
+    reply = client.post("/api/v1/responses", json={"responses": []},
+                        headers={"Authorization": f"Bearer {token}"})
+    assert reply.status_code == 401
+
+
+def test_add_for_unknown_unit_fails_cleanly(runner, demo):
+    result = runner.invoke(args=["survey", "kiosk", "add", "--unit", "XX-1", "--name", "A"])
+    assert result.exit_code != 0
+    assert "XX-1" in result.output
+
+
+def test_revoke_unknown_kiosk_fails_cleanly(runner, demo):
+    result = runner.invoke(args=["survey", "kiosk", "revoke", "999"])
+    assert result.exit_code != 0
