@@ -17,6 +17,12 @@ class Config:
     KIOSK_MIN_INTERVAL: int = 5
     #: Idle seconds before the kiosk starts its reset countdown.
     KIOSK_IDLE_SECONDS: int = 60
+    #: Seconds of on-screen countdown before an idle kiosk resets.
+    KIOSK_COUNTDOWN_SECONDS: int = 10
+    #: Whether an idle kiosk submits what was answered when the overall question was.
+    KIOSK_SUBMIT_PARTIAL: bool = True
+    #: Seconds the kiosk's thank-you screen stays up.
+    KIOSK_THANKS_SECONDS: int = 6
     #: Largest kiosk batch accepted in one request.
     KIOSK_MAX_BATCH: int = 500
     #: Longest free-text comment accepted.

@@ -50,9 +50,9 @@ def settings():
     config = current_app.config
     response = jsonify(
         idle_seconds=config["KIOSK_IDLE_SECONDS"],
-        countdown_seconds=config.get("KIOSK_COUNTDOWN_SECONDS", 10),
-        submit_partial=bool(config.get("KIOSK_SUBMIT_PARTIAL", True)),
-        thanks_seconds=config.get("KIOSK_THANKS_SECONDS", 6),
+        countdown_seconds=config["KIOSK_COUNTDOWN_SECONDS"],
+        submit_partial=bool(config["KIOSK_SUBMIT_PARTIAL"]),
+        thanks_seconds=config["KIOSK_THANKS_SECONDS"],
         batch_size=min(100, config["KIOSK_MAX_BATCH"]),
         languages=list(config["LANGUAGES"]),
         default_language=config["BABEL_DEFAULT_LOCALE"],
