@@ -14,6 +14,7 @@ from ..models import (Answer, Channel, Comment, Contact, KioskDevice, Questionna
                       ReceiptCode, Response, ResponseReason, ResponseStatus, Service, Unit,
                       utcnow)
 from .errors import ServiceError
+from .transactions import begin_write
 
 COMMENT_MAX = 2000
 CONTACT_RETENTION = dt.timedelta(days=180)
@@ -81,6 +82,7 @@ def submit_response(session: Session, new: NewResponse) -> tuple[Response, bool]
         errors.setdefault("locale", []).append("unknown_locale")
     if errors:
         raise ServiceError("invalid response", errors)
+    begin_write(session)
     existing = session.get(Response, new.id)
     if existing is not None:
         return existing, False

@@ -1,0 +1,21 @@
+"""Transaction helpers that make SQLite behave like PostgreSQL where it matters."""
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+
+def begin_write(session: Session) -> None:
+    """Make sure a real transaction is open before savepoints and writes.
+
+    Python's sqlite3 module opens a transaction only before INSERT/UPDATE/DELETE, so a
+    SAVEPOINT issued first would itself start the transaction and RELEASE would commit
+    it: the caller's later rollback would then not undo the savepoint's work. On SQLite
+    this opens the transaction explicitly, and IMMEDIATE takes the write lock now rather
+    than failing later when a reader tries to become a writer. Other backends: no-op.
+    """
+    connection = session.connection()
+    if connection.dialect.name != "sqlite":
+        return
+    raw = connection.connection.dbapi_connection
+    if not raw.in_transaction:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
