@@ -28,6 +28,9 @@ def seed_demo() -> None:
     base = current_app.config["PUBLIC_URL"].rstrip("/")
     click.echo(f"Demo survey (phone):   {base}/s/NA-VINH/Q1")
     click.echo(f"Same, in English:      {base}/s/NA-VINH/Q1?lang=en")
+    click.echo(f"Receipt-code entry:    {base}/r")
+    click.echo(f"Counter kiosk:         {base}/kiosk/  (pairing code: "
+               "flask --app wsgi survey kiosk add --unit NA-VINH-Q3 --name 'Quầy 3')")
 
 
 questionnaire_cli = AppGroup("questionnaire", help="Questionnaire versions.")
@@ -107,3 +110,9 @@ survey_cli.add_command(units_cli)
 survey_cli.add_command(posters_command)
 survey_cli.add_command(qr_command)
 survey_cli.add_command(receipts_cli)
+
+
+from .index_cli import index_command, served_cli  # noqa: E402
+
+survey_cli.add_command(index_command)
+survey_cli.add_command(served_cli)

@@ -4,3 +4,4 @@ from . import bp  # noqa: F401
 # Feature modules import ``bp`` and add their routes; import them here.
 from . import kiosk  # noqa: E402,F401
 from . import receipts  # noqa: E402,F401  (POST /receipts)
+from . import index  # noqa: E402,F401  (GET /index)

@@ -1,0 +1,182 @@
+"""SQL aggregation behind the satisfaction index: sufficient statistics per group.
+
+The composite's linearized variance needs, per stratum, the k × k counts of
+respondents satisfied with / answering both of two items (see
+:mod:`survey.analysis.sums`). A self-join of answers makes k² rows per response;
+instead the database folds each response's answers into two bit masks (bit j of
+``ymask`` = answered item j with 4–5, of ``rmask`` = answered item j at all) and
+counts responses per (group, ymask, rmask). Python turns the — usually few —
+distinct patterns into the exact integer cross-products with one matrix product
+per group. Items are "keys": ``dimension:code`` (each questionnaire version's own
+dimension map) for the composite, or the plain item code for item shares.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Optional, Sequence
+
+import numpy as np
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from ..analysis import StratumSums
+from ..models import Answer, QuestionnaireItem, Response, ResponseStatus
+from .periods import Period
+
+#: Bits per mask column: keeps every mask a non-negative 32-bit integer.
+BITS = 30
+#: Patterns fetched per round trip; bounds memory whatever the data size.
+CHUNK = 20_000
+GROUPINGS = {"unit": (), "service": ("service_id",), "channel": ("channel",)}
+
+
+@dataclass(frozen=True)
+class ItemKeys:
+    """Item keys in a fixed order and which (questionnaire, item code) feeds each."""
+
+    keys: tuple[str, ...]
+    #: (questionnaire_id, item_code) → key position
+    position: dict[tuple[int, str], int]
+    #: dimension code → keys (composite mode), in questionnaire order
+    dimensions: dict[str, list[str]] = field(default_factory=dict)
+
+
+def item_keys(session: Session, questionnaire_ids: Sequence[int], composite: bool) -> ItemKeys:
+    """Keys for the versions answered in the period.
+
+    ``composite``: items with a dimension, keyed ``dimension:code`` so that a code
+    moved to another dimension in a later version keeps each version's mapping.
+    Otherwise every rated item, keyed by its stable code.
+    """
+    rows = session.execute(
+        sa.select(QuestionnaireItem.questionnaire_id, QuestionnaireItem.code,
+                  QuestionnaireItem.dimension)
+        .where(QuestionnaireItem.questionnaire_id.in_(list(questionnaire_ids)))
+        .order_by(QuestionnaireItem.questionnaire_id.desc(), QuestionnaireItem.position))
+    keys: dict[str, int] = {}
+    position: dict[tuple[int, str], int] = {}
+    dimensions: dict[str, list[str]] = {}
+    for qid, code, dimension in rows:
+        if composite and dimension is None:
+            continue
+        key = f"{dimension}:{code}" if composite else code
+        if key not in keys:
+            keys[key] = len(keys)
+            if composite:
+                dimensions.setdefault(dimension, []).append(key)
+        position[(qid, code)] = keys[key]
+    return ItemKeys(tuple(keys), position, dimensions)
+
+
+def period_filter(period: Period, unit_ids: Optional[Sequence[int]]) -> list[Any]:
+    """WHERE clauses: valid responses submitted in the period, in the given units."""
+    clauses = [Response.status == ResponseStatus.valid,
+               Response.submitted_at >= period.start_utc,
+               Response.submitted_at < period.end_utc]
+    if unit_ids is not None:
+        clauses.append(Response.unit_id.in_(list(unit_ids)))
+    return clauses
+
+
+def answered_questionnaires(session: Session, where: list[Any]) -> list[int]:
+    return list(session.scalars(sa.select(Response.questionnaire_id).where(*where).distinct()))
+
+
+def response_counts(session: Session, where: list[Any], by: str) -> dict[tuple, int]:
+    """Valid responses per (unit_id, [service_id | channel])."""
+    group = [Response.unit_id] + [getattr(Response, c) for c in GROUPINGS[by]]
+    rows = session.execute(sa.select(*group, sa.func.count()).where(*where).group_by(*group))
+    return {tuple(_plain(v) for v in row[:-1]): row[-1] for row in rows}
+
+
+def _plain(value: Any) -> Any:
+    return getattr(value, "value", value)  # enums (channel) → their stored text
+
+
+def _bit_case(keys: ItemKeys, chunk: int) -> sa.ColumnElement:
+    """CASE questionnaire_id WHEN q THEN CASE item_code WHEN c THEN 2^bit … END … END."""
+    by_questionnaire: dict[int, list[tuple[str, int]]] = {}
+    for (qid, code), pos in keys.position.items():
+        if pos // BITS == chunk:
+            by_questionnaire.setdefault(qid, []).append((code, 1 << (pos % BITS)))
+    whens = {qid: sa.case(dict(pairs), value=Answer.item_code, else_=0)
+             for qid, pairs in by_questionnaire.items()}
+    if not whens:
+        return sa.literal(0)
+    return sa.case(whens, value=Response.questionnaire_id, else_=0)
+
+
+def pattern_query(keys: ItemKeys, where: list[Any], by: str) -> sa.Select:
+    """Responses counted per (unit_id, [group], ymask…, rmask…)."""
+    group = [Response.unit_id.label("unit_id")] + [
+        getattr(Response, c).label(c) for c in GROUPINGS[by]]
+    chunks = max(1, -(-len(keys.keys) // BITS))
+    masks = []
+    for c in range(chunks):
+        bit = _bit_case(keys, c)
+        masks.append(sa.func.sum(sa.case((Answer.value >= 4, bit), else_=0)).label(f"y{c}"))
+        masks.append(sa.func.sum(sa.case((Answer.value.is_not(None), bit), else_=0))
+                     .label(f"r{c}"))
+    per_response = (sa.select(*group, *masks)
+                    .join(Answer, Answer.response_id == Response.id)
+                    .where(*where).group_by(Response.id, *group).subquery("per_response"))
+    cols = [per_response.c[g.name] for g in group]
+    mask_cols = [per_response.c[m.name] for m in masks]
+    return sa.select(*cols, *mask_cols, sa.func.count()).group_by(*cols, *mask_cols)
+
+
+class Accumulator:
+    """Running sums Σ y_j y_k, Σ y_j r_k, Σ r_j r_k of one group (float64, exact < 2⁵³)."""
+
+    def __init__(self, k: int):
+        self.yy = np.zeros((k, k))
+        self.yr = np.zeros((k, k))
+        self.rr = np.zeros((k, k))
+
+    def add(self, y: np.ndarray, r: np.ndarray, count: np.ndarray) -> None:
+        weighted_y = y * count[:, None]
+        self.yy += weighted_y.T @ y
+        self.yr += weighted_y.T @ r
+        self.rr += (r * count[:, None]).T @ r
+
+    def merged(self, other: "Accumulator") -> "Accumulator":
+        """A new accumulator holding both sums."""
+        both = Accumulator(0)
+        both.yy, both.yr, both.rr = self.yy + other.yy, self.yr + other.yr, self.rr + other.rr
+        return both
+
+    def stratum(self, n: int, big_n: Optional[float] = None) -> StratumSums:
+        return StratumSums(n, big_n, np.diag(self.yy).copy(), np.diag(self.rr).copy(),
+                           self.yy, self.yr, self.rr)
+
+
+def _unpack(masks: np.ndarray, k: int) -> np.ndarray:
+    """(m, chunks) integer masks → (m, k) 0/1 float matrix."""
+    columns = []
+    for c in range(masks.shape[1]):
+        width = min(BITS, k - c * BITS)
+        columns.append((masks[:, c:c + 1] >> np.arange(width)) & 1)
+    return np.hstack(columns).astype(float) if columns else np.zeros((len(masks), 0))
+
+
+def pattern_sums(session: Session, keys: ItemKeys, where: list[Any],
+                 by: str) -> dict[tuple, Accumulator]:
+    """Cross-product sums per (unit_id, [group]), streamed in chunks from SQL."""
+    k = len(keys.keys)
+    width = 1 + len(GROUPINGS[by])
+    chunks = max(1, -(-k // BITS))
+    sums: dict[tuple, Accumulator] = {}
+    if k == 0:
+        return sums
+    result = session.execute(pattern_query(keys, where, by))
+    while rows := result.fetchmany(CHUNK):
+        groups: dict[tuple, list[int]] = {}
+        for i, row in enumerate(rows):
+            groups.setdefault(tuple(_plain(v) for v in row[:width]), []).append(i)
+        data = np.array([row[width:] for row in rows], dtype=np.int64)
+        for group, index in groups.items():
+            block = data[index]
+            y = _unpack(block[:, 0:2 * chunks:2], k)
+            r = _unpack(block[:, 1:2 * chunks:2], k)
+            sums.setdefault(group, Accumulator(k)).add(y, r, block[:, -1].astype(float))
+    return sums

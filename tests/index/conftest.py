@@ -1,0 +1,88 @@
+"""Fixtures for the index tests: a small tree, seeded responses, raw-answer references."""
+from __future__ import annotations
+
+import datetime as dt
+import random
+from dataclasses import dataclass, field
+from typing import Optional
+
+import pytest
+
+from survey.analysis import composite_index
+from survey.models import Channel
+
+UTC = dt.timezone.utc
+#: Inside 2026-Q3 in Vietnam time (and in UTC).
+IN_Q3 = dt.datetime(2026, 8, 10, 3, 0, tzinfo=UTC)
+
+
+@dataclass
+class Stored:
+    """What was stored, kept per respondent to recompute with composite_index."""
+
+    units: list[str] = field(default_factory=list)
+    answers: list[dict] = field(default_factory=list)
+    services: list[Optional[str]] = field(default_factory=list)
+    channels: list[str] = field(default_factory=list)
+
+
+def composite_keys(questionnaire) -> dict[str, list[str]]:
+    """dimension → item codes of a questionnaire version (the overall item has none)."""
+    return questionnaire.dimension_map()
+
+
+def reference(stored: Stored, questionnaire, strata_of=None, served=None, keep=None):
+    """composite_index on the raw per-respondent answers that were stored."""
+    dims = composite_keys(questionnaire)
+    codes = [c for codes in dims.values() for c in codes]
+    rows = [i for i in range(len(stored.answers)) if keep is None or keep(i)]
+    answers = {c: [stored.answers[i].get(c) for i in rows] for c in codes}
+    strata = [strata_of(stored.units[i]) for i in rows] if strata_of else None
+    return composite_index(answers, dims, strata=strata, served=served)
+
+
+@pytest.fixture
+def tree(demo, db, make_unit):
+    """NA → NA-VINH → counters Q1–Q3 and the demo branches, plus a second centre."""
+    from survey.services import catalogue
+
+    na = catalogue.unit_by_code(db.session, "NA")
+    make_unit("NA-DC", parent=na, kind="centre", name="Trung tâm Diễn Châu")
+    db.session.commit()
+    return {code: catalogue.unit_by_code(db.session, code) for code in
+            ["NA", "NA-VINH", "NA-VINH-Q1", "NA-VINH-Q2", "NA-DEMO1-Q1", "NA-DC"]}
+
+
+@pytest.fixture
+def seeded(tree, make_response, questionnaire, db):
+    """~120 responses in 2026-Q3 spread over four units, services and channels."""
+    from survey.services import catalogue
+
+    rnd = random.Random(7)
+    services = catalogue.active_services(db.session)
+    stored = Stored()
+    plan = [("NA-VINH-Q1", 45), ("NA-VINH-Q2", 30), ("NA-DEMO1-Q1", 25), ("NA-DC", 20)]
+    for code, count in plan:
+        for _ in range(count):
+            answers = {c: rnd.choice([None, 2, 3, 4, 4, 5, 5, 5])
+                       for c in questionnaire.item_codes()}
+            answers["overall"] = rnd.choice([3, 4, 5])
+            service = rnd.choice(services[:3])
+            channel = rnd.choice(list(Channel))
+            make_response(tree[code], service=service, answers=answers, channel=channel,
+                          submitted_at=IN_Q3 + dt.timedelta(hours=rnd.randint(0, 500)))
+            stored.units.append(code)
+            stored.answers.append(answers)
+            stored.services.append(service.code)
+            stored.channels.append(channel.value)
+    db.session.commit()
+    return stored
+
+
+@pytest.fixture
+def english(app):
+    """Render lazy strings in English outside a request (as the CLI does)."""
+    from flask_babel import force_locale
+
+    with force_locale("en"):
+        yield

@@ -1,0 +1,87 @@
+"""GET /api/v1/index: token, parameters, JSON without NaN."""
+from __future__ import annotations
+
+import json
+import math
+
+import pytest
+
+from survey.services import tokens
+from survey.services.index import index_table
+from survey.services.served import import_served_csv
+
+
+@pytest.fixture
+def auth(db):
+    _row, token = tokens.create_api_token(db.session, "test")
+    db.session.commit()
+    return {"Authorization": f"Bearer {token}"}
+
+
+def test_token_required(client, tree):
+    assert client.get("/api/v1/index?period=2026-Q3&unit=NA").status_code == 401
+    bad = client.get("/api/v1/index?period=2026-Q3&unit=NA",
+                     headers={"Authorization": "Bearer nope"})
+    assert bad.status_code == 401 and bad.json["error"] == "unauthorized"
+
+
+def test_rows_match_the_service(client, db, seeded, auth):
+    res = client.get("/api/v1/index?period=2026-q3&unit=na&by=unit&target=0.8", headers=auth)
+    assert res.status_code == 200
+    body = res.json
+    assert (body["period"], body["unit"], body["target"], body["by"]) == (
+        "2026-Q3", "NA", 0.8, "unit")
+    table = index_table(db.session, "2026-Q3", "NA", "unit", 0.8)
+    assert [r["key"] for r in body["rows"]] == [r.key for r in table.rows]
+    for got, row in zip(body["rows"] + [body["total"]], table.rows + [table.total]):
+        for name in ("n", "estimate", "se", "low", "high", "df", "method", "weighted",
+                     "verdict", "served"):
+            want = getattr(row, name)
+            if isinstance(want, float) and math.isnan(want):
+                assert got[name] is None
+            else:
+                assert got[name] == pytest.approx(want, abs=1e-12), name
+
+
+def test_empty_cells_are_null_not_nan(client, tree, auth):
+    res = client.get("/api/v1/index?period=2026-Q3&unit=NA&by=dimension", headers=auth)
+    assert res.status_code == 200
+    text = res.get_data(as_text=True)
+    assert "NaN" not in text and "Infinity" not in text
+    total = json.loads(text)["total"]
+    assert total["estimate"] is None and total["verdict"] == "insufficient"
+    assert total["verdict_label"] == "chưa đủ mẫu"
+
+
+def test_labels_follow_lang(client, seeded, auth):
+    from flask_babel import refresh
+
+    vi = client.get("/api/v1/index?period=2026-Q3&unit=NA&by=channel", headers=auth).json
+    refresh()  # the test app context outlives requests; the locale is cached in it
+    en = client.get("/api/v1/index?period=2026-Q3&unit=NA&by=channel&lang=en",
+                    headers=auth).json
+    assert vi["rows"][0]["label"] == "Mã QR" and en["rows"][0]["label"] == "QR code"
+    assert vi["total"]["verdict_label"] in {"đạt", "không đạt", "chưa đủ căn cứ kết luận"}
+
+
+@pytest.mark.parametrize("query,fragment", [
+    ("period=2026-Q9&unit=NA", "2026-Q9"),
+    ("unit=NA", "2026-Q3"),
+    ("period=2026-Q3", "NA"),
+    ("period=2026-Q3&unit=XX", "XX"),
+    ("period=2026-Q3&unit=NA&by=counter", "counter"),
+    ("period=2026-Q3&unit=NA&target=abc", "0.9"),
+    ("period=2026-Q3&unit=NA&target=nan", "0.9"),
+    ("period=2026-Q3&unit=NA&target=90", "0.9"),
+])
+def test_bad_parameters_are_400_with_a_message(client, tree, auth, query, fragment):
+    res = client.get(f"/api/v1/index?{query}&lang=en", headers=auth)
+    assert res.status_code == 400
+    assert res.json["error"] == "bad_request" and fragment in res.json["message"]
+
+
+def test_inconsistent_served_count_is_409(client, db, seeded, auth):
+    import_served_csv(db.session, b"period,unit,count\n2026-Q3,NA-DC,3\n")
+    db.session.commit()
+    res = client.get("/api/v1/index?period=2026-Q3&unit=NA", headers=auth)
+    assert res.status_code == 409 and "NA-DC" in res.json["message"]

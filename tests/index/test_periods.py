@@ -1,0 +1,56 @@
+"""Periods: parsing, Vietnam-time boundaries, parts, default targets."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from survey.services.errors import ServiceError
+from survey.services.periods import default_target, parse_period
+
+UTC = dt.timezone.utc
+
+
+@pytest.mark.parametrize("text,code,kind,first,last", [
+    ("2026-09", "2026-09", "month", dt.date(2026, 9, 1), dt.date(2026, 9, 30)),
+    ("2026-02", "2026-02", "month", dt.date(2026, 2, 1), dt.date(2026, 2, 28)),
+    ("2026-12", "2026-12", "month", dt.date(2026, 12, 1), dt.date(2026, 12, 31)),
+    (" 2026-q3 ", "2026-Q3", "quarter", dt.date(2026, 7, 1), dt.date(2026, 9, 30)),
+    ("2026-Q1", "2026-Q1", "quarter", dt.date(2026, 1, 1), dt.date(2026, 3, 31)),
+    ("2026", "2026", "year", dt.date(2026, 1, 1), dt.date(2026, 12, 31)),
+])
+def test_parse(text, code, kind, first, last):
+    period = parse_period(text)
+    assert (period.code, period.kind, period.first_day, period.last_day) == (
+        code, kind, first, last)
+
+
+@pytest.mark.parametrize("text", ["", "2026-9", "2026-00", "2026-13", "2026-Q0", "2026-Q5",
+                                  "26", "Q3-2026", "2026/09", "1999", "2026-09-01", None])
+def test_invalid_periods_are_refused_clearly(text, app):
+    with pytest.raises(ServiceError) as error:
+        parse_period(text)
+    from flask_babel import force_locale
+
+    with force_locale("vi"):
+        assert "2026-Q3" in str(error.value.message) or "1999" in str(error.value.message)
+
+
+def test_utc_range_is_from_vietnam_midnights():
+    q3 = parse_period("2026-Q3")
+    assert q3.start_utc == dt.datetime(2026, 6, 30, 17, 0, tzinfo=UTC)
+    assert q3.end_utc == dt.datetime(2026, 9, 30, 17, 0, tzinfo=UTC)
+    december = parse_period("2026-12")
+    assert december.end_utc == dt.datetime(2026, 12, 31, 17, 0, tzinfo=UTC)
+
+
+def test_parts():
+    assert [p.code for p in parse_period("2026").parts()] == [
+        "2026-Q1", "2026-Q2", "2026-Q3", "2026-Q4"]
+    assert [p.code for p in parse_period("2026-Q4").parts()] == ["2026-10", "2026-11", "2026-12"]
+    assert parse_period("2026-10").parts() == []
+
+
+def test_default_target():
+    assert default_target(parse_period("2025-Q4")) == 0.85
+    assert default_target(parse_period("2026-01")) == 0.90

@@ -1,0 +1,78 @@
+"""Served counts: CSV import (service and CLI), all or nothing, upsert."""
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+
+from survey.models import ServedCount
+from survey.services.errors import ServiceError
+from survey.services.served import import_served_csv
+
+GOOD = "period,unit,service,count\n2026-Q3,NA-VINH,,300\n2026-q3,na-dc,ui_apply,40\n"
+
+
+def counts(db):
+    rows = db.session.execute(sa.select(ServedCount.period, ServedCount.unit_id,
+                                        ServedCount.service_id, ServedCount.count))
+    return sorted(rows, key=lambda r: (r[0], r[1], r[2] or 0))
+
+
+def test_import_with_bom_and_upsert(db, tree):
+    summary = import_served_csv(db.session, ("\ufeff" + GOOD).encode("utf-8"))
+    db.session.commit()
+    assert (summary.inserted, summary.updated) == (2, 0)
+    stored = counts(db)
+    assert [(r.period, r.count) for r in stored] == [("2026-Q3", 300), ("2026-Q3", 40)]
+    assert stored[0].service_id is None and stored[1].service_id is not None
+    again = import_served_csv(db.session, b"period;unit;service;count\n2026-Q3;NA-VINH;;310\n")
+    db.session.commit()
+    assert (again.inserted, again.updated) == (0, 1)
+    assert [r.count for r in counts(db)] == [310, 40]
+
+
+def test_service_column_may_be_absent(db, tree):
+    import_served_csv(db.session, b"unit,period,count\nNA-DC,2026-09,12\n")
+    assert [(r.period, r.service_id, r.count) for r in counts(db)] == [("2026-09", None, 12)]
+
+
+@pytest.mark.parametrize("data,fragment,line", [
+    (b"period,unit,service,count\n2026-Q7,NA,,1\n", "2026-Q7", "3"),
+    (b"period,unit,service,count\n2026-Q3,NOPE,,1\n", "NOPE", "3"),
+    (b"period,unit,service,count\n2026-Q3,NA,nope,1\n", "nope", "3"),
+    (b"period,unit,service,count\n2026-Q3,NA,,-4\n", "-4", "3"),
+    (b"period,unit,service,count\n2026-Q3,NA,,1.5\n", "1.5", "3"),
+    (b"period,unit,service,count\n2026-Q3,NA,,1\n2026-q3,na,,2\n", "line 3", "4"),
+])
+def test_bad_rows_import_nothing(db, tree, english, data, fragment, line):
+    good = b"2026-Q3,NA-VINH,,300\n"
+    head, _sep, rest = data.partition(b"\n")
+    with pytest.raises(ServiceError) as error:
+        import_served_csv(db.session, head + b"\n" + good + rest)
+    db.session.rollback()
+    assert counts(db) == []
+    text = " ".join(str(m) for ms in error.value.errors.values() for m in ms)
+    assert fragment in text
+    assert list(error.value.errors) == [line]  # the line number in the file
+
+
+@pytest.mark.parametrize("data", [b"", b"unit,count\nNA,1\n", b"period,unit,count\n",
+                                  "period,unit,count\n2026,NA,1\n".encode("utf-16")])
+def test_bad_files(db, tree, data):
+    with pytest.raises(ServiceError):
+        import_served_csv(db.session, data)
+
+
+def test_cli_import_in_vietnamese_and_english(runner, db, tree, tmp_path):
+    path = tmp_path / "served.csv"
+    path.write_text(GOOD, encoding="utf-8-sig")
+    result = runner.invoke(args=["survey", "served", "import", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "2" in result.output and "mới" in result.output
+    bad = tmp_path / "bad.csv"
+    bad.write_text("period,unit,service,count\n2026-Q3,NA,,1\n2026-Q3,XX,,x\n", "utf-8")
+    vi = runner.invoke(args=["survey", "served", "import", str(bad)])
+    assert vi.exit_code == 1
+    assert "Dòng 3" in vi.output and "XX" in vi.output
+    en = runner.invoke(args=["survey", "served", "import", str(bad), "--lang", "en"])
+    assert "Line 3" in en.output and "nothing was imported" in en.output
+    assert len(counts(db)) == 2
