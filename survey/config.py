@@ -7,8 +7,15 @@ class Config:
     DATABASE_URL: str | None = None
     #: Absolute public base URL used in QR codes and printed links.
     PUBLIC_URL: str = "http://127.0.0.1:5000"
-    #: Satisfaction target used for verdicts when none is asked for.
-    TARGET: float = 0.90
+    #: Reverse proxies in front of the app whose X-Forwarded-* headers are trusted.
+    PROXY_HOPS: int = 0
+    #: Receipt-code lookups allowed per client per window (0 = no limit).
+    RECEIPT_RATE_LIMIT: int = 30
+    #: Length of that window, in seconds.
+    RECEIPT_RATE_WINDOW: int = 60
+    #: Targets for verdicts when none is asked for: milestone year → share. A period is
+    #: judged against the first milestone at or after its year (Decision 2269/QĐ-TTg).
+    TARGETS: dict = {"2025": 0.85, "2030": 0.90}
     #: Smallest sample that gets a verdict.
     MIN_N: int = 10
     #: Days a receipt code stays valid.

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Optional
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
 from flask_babel import force_locale
 from flask_babel import gettext as _
@@ -74,8 +75,8 @@ def render_table(table: IndexTable) -> str:
 @click.option("--by", "by", type=click.Choice(BREAKDOWNS), default="unit", show_default=True)
 @click.option("--target", type=float, help="Target share, e.g. 0.9 (default: the year's).")
 @click.option("--level", type=float, default=0.95, show_default=True)
-@click.option("--min-n", type=int, default=10, show_default=True,
-              help="Fewer responses than this get no verdict.")
+@click.option("--min-n", type=int, default=None,
+              help="Fewer responses than this get no verdict (default: SURVEY_MIN_N, 10).")
 @click.option("--lang", type=LANGS, default="vi", show_default=True)
 def index_command(period: str, unit: str, by: str, target: Optional[float], level: float,
                   min_n: int, lang: str) -> None:
@@ -83,7 +84,8 @@ def index_command(period: str, unit: str, by: str, target: Optional[float], leve
     with force_locale(lang):
         try:
             table = index_table(db.session, period, unit, by, target, level=level,
-                                min_n=min_n, locale=lang)
+                                min_n=current_app.config["MIN_N"] if min_n is None else min_n,
+                                locale=lang, targets=current_app.config["TARGETS"])
         except ServiceError as exc:
             raise click.ClickException(str(exc.message)) from exc
         click.echo(render_table(table))

@@ -4,7 +4,7 @@ from __future__ import annotations
 import math
 from typing import Any, Optional
 
-from flask import jsonify, request
+from flask import current_app, jsonify, request
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
@@ -72,7 +72,9 @@ def index():
         return bad_request(_("Give period (e.g. 2026-Q3) and unit (e.g. NA)."))
     try:
         table = index_table(db.session, args["period"], args["unit"], args.get("by", "unit"),
-                            target, locale=str(get_locale() or "vi"))
+                            target, locale=str(get_locale() or "vi"),
+                            min_n=current_app.config["MIN_N"],
+                            targets=current_app.config["TARGETS"])
     except NotFound as exc:
         return bad_request(exc.message)
     except ServedCountError as exc:  # stored data, not the request, is wrong

@@ -18,9 +18,6 @@ from ..services.ratelimit import SlidingWindowLimiter
 from . import bp
 from .routes import survey_page
 
-#: Defaults; override with SURVEY_RECEIPT_RATE_LIMIT (0 disables) and ..._WINDOW (seconds).
-RATE_LIMIT = 30
-RATE_WINDOW = 60
 #: Misses within the window from one client after which each further miss is logged.
 MISS_LOG_THRESHOLD = 5
 
@@ -30,8 +27,8 @@ def receipt_limiter() -> SlidingWindowLimiter:
     limiter = current_app.extensions.get("receipt_limiter")
     if limiter is None:
         limiter = SlidingWindowLimiter(
-            int(current_app.config.get("RECEIPT_RATE_LIMIT", RATE_LIMIT)),
-            float(current_app.config.get("RECEIPT_RATE_WINDOW", RATE_WINDOW)))
+            int(current_app.config["RECEIPT_RATE_LIMIT"]),
+            float(current_app.config["RECEIPT_RATE_WINDOW"]))
         current_app.extensions["receipt_limiter"] = limiter
     return limiter
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 import math
 from dataclasses import dataclass
-from typing import Any, Optional
+from typing import Any, Mapping, Optional
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -112,16 +112,17 @@ class _Spec:
 
 def index_table(session: Session, period: str, unit: str, by: str = "unit",
                 target: Optional[float] = None, level: float = 0.95, min_n: int = 10,
-                locale: str = "vi") -> IndexTable:
+                locale: str = "vi", targets: Optional[Mapping] = None) -> IndexTable:
     """The satisfaction index of ``unit``'s subtree in ``period``, broken down ``by``.
 
     Returns an :class:`IndexTable`: a total row (the composite of the whole scope)
     and one row per child unit / service / channel / dimension / item. Without
-    ``target`` the government target of the period's year is used. Raises
+    ``target`` the target in force in the period's year is used (``targets``: milestone
+    year → share, default the government's 85 % by 2025 and 90 % by 2030). Raises
     :class:`ServiceError` for a bad period, breakdown or target or for served
     counts below the responses, and :class:`NotFound` for an unknown unit.
     """
-    parsed, target = check_arguments(period, by, target)
+    parsed, target = check_arguments(period, by, target, targets)
     if not 0.5 < level < 1 or min_n < 0:
         raise ServiceError(_l("The confidence level must be between 0.5 and 1 (such as "
                               "0.95) and the minimum sample at least 0."))
@@ -145,14 +146,15 @@ def index_table(session: Session, period: str, unit: str, by: str = "unit",
                       total, rows, _notes(total))
 
 
-def check_arguments(period: str, by: str, target: Optional[float]) -> tuple[Period, float]:
+def check_arguments(period: str, by: str, target: Optional[float],
+                    targets: Optional[Mapping] = None) -> tuple[Period, float]:
     """Parse the period and check the breakdown and target (default: the year's target)."""
     parsed = parse_period(period)
     if by not in BREAKDOWNS:
         raise ServiceError(_l("Breakdown %(by)s is not known; use one of %(choices)s.",
                               by=repr(by), choices=", ".join(BREAKDOWNS)))
     if target is None:
-        target = default_target(parsed)
+        target = default_target(parsed, targets)
     if isinstance(target, bool) or not isinstance(target, (int, float)) \
             or not 0 < target < 1:
         raise ServiceError(_l("The target must be a share between 0 and 1, such as 0.9."))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from typing import Mapping, Optional
 
 from flask_babel import lazy_gettext as _l
 
@@ -87,6 +88,18 @@ def parse_period(text: str) -> Period:
     return Period(str(year), "year", year, dt.date(year, 1, 1), dt.date(year, 12, 31))
 
 
-def default_target(period: Period) -> float:
-    """The government target for the period's year: 85 % up to 2025, 90 % from 2026."""
-    return 0.85 if period.year <= 2025 else 0.90
+#: Decision 2269/QĐ-TTg: 85 % by 2025, 90 % by 2030 (milestone year → target).
+GOVERNMENT_TARGETS = {2025: 0.85, 2030: 0.90}
+
+
+def default_target(period: Period, targets: Optional[Mapping] = None) -> float:
+    """The target in force for the period's year: that of the first milestone year at or
+    after it (85 % up to 2025, 90 % from 2026), or of the last milestone after them all.
+    ``targets`` maps milestone years (int or str, as from configuration) to shares.
+    """
+    milestones = sorted((int(year), float(share))
+                        for year, share in (targets or GOVERNMENT_TARGETS).items())
+    for year, share in milestones:
+        if period.year <= year:
+            return share
+    return milestones[-1][1]

@@ -85,3 +85,10 @@ def test_inconsistent_served_count_is_409(client, db, seeded, auth):
     db.session.commit()
     res = client.get("/api/v1/index?period=2026-Q3&unit=NA", headers=auth)
     assert res.status_code == 409 and "NA-DC" in res.json["message"]
+
+
+def test_configured_targets_and_minimum_sample_apply(app, client, seeded, auth):
+    app.config.update(TARGETS={"2026": 0.5}, MIN_N=100_000)
+    body = client.get("/api/v1/index?period=2026-Q3&unit=NA", headers=auth).json
+    assert body["target"] == 0.5 and body["min_n"] == 100_000
+    assert body["total"]["verdict"] == "insufficient"

@@ -54,3 +54,21 @@ def test_parts():
 def test_default_target():
     assert default_target(parse_period("2025-Q4")) == 0.85
     assert default_target(parse_period("2026-01")) == 0.90
+
+
+@pytest.mark.parametrize("period, expected", [("2024-Q4", 0.85), ("2025", 0.85),
+                                              ("2026-01", 0.90), ("2030-Q4", 0.90),
+                                              ("2031", 0.90)])
+def test_default_target_follows_the_government_milestones(period, expected):
+    from survey.services.periods import default_target, parse_period
+
+    assert default_target(parse_period(period)) == expected
+
+
+def test_default_target_from_configured_milestones():
+    from survey.services.periods import default_target, parse_period
+
+    targets = {"2027": 0.8, "2029": 0.95}  # as read from SURVEY_TARGETS (JSON keys)
+    assert default_target(parse_period("2026-Q2"), targets) == 0.8
+    assert default_target(parse_period("2028"), targets) == 0.95
+    assert default_target(parse_period("2035"), targets) == 0.95
