@@ -32,11 +32,41 @@ def test_claimant_answers_in_vietnamese(live_server, phone_page, tmp_path):
 
     app = live_server.app()
     with app.app_context():
-        response = db.session.scalars(sa.select(Response)).one()
-        assert response.unit.code == "NA-VINH-Q3"
+        response = db.session.scalars(
+            sa.select(Response).join(Response.unit).filter_by(code="NA-VINH-Q3")).one()
         assert response.service.code == "ui_apply"
-        answers = {a.item_code: a.value for a in db.session.scalars(sa.select(Answer))}
+        answers = {a.item_code: a.value for a in response.answers}
         assert answers["overall"] == 5 and answers["staff_1"] == 4
         assert answers["feedback_2"] is None and "procedure_1" not in answers
         assert response.comment.body == "Cán bộ hướng dẫn rất tận tình."
+        db.engine.dispose()
+
+
+def test_form_works_without_javascript_and_in_english(live_server, browser):
+    context = browser.new_context(viewport={"width": 360, "height": 740},
+                                  java_script_enabled=False, locale="en-GB")
+    page = context.new_page()
+    requested_hosts = set()
+    page.on("request", lambda request: requested_hosts.add(request.url.split("/")[2]))
+    page.goto(f"{live_server.url}/s/NA-DEMO1/Q2")
+    assert "Overall, how satisfied" in page.content()
+    page.locator('label[for="q_overall-2"]').click()  # "Neutral"
+    page.get_by_role("button", name="Send").click()
+    # Without the service the form comes back with the message, answers kept.
+    assert "Please choose the service you used." in page.content()
+    assert page.locator("#q_overall-2").is_checked()
+    page.locator("label", has_text="Job counselling and referral").click()
+    page.get_by_role("button", name="Send").click()
+    page.wait_for_url("**/thanks**")
+    assert "Thank you!" in page.content()
+    assert requested_hosts == {f"127.0.0.1:{live_server.port}"}
+    context.close()
+    app = live_server.app()
+    with app.app_context():
+        stored = db.session.scalars(
+            sa.select(Response).join(Response.unit).filter_by(code="NA-DEMO1-Q2")).one()
+        assert stored.locale == "en" and stored.service.code == "job_referral"
+        overall = db.session.scalar(sa.select(Answer.value).filter_by(
+            response_id=stored.id, item_code="overall"))
+        assert overall == 3
         db.engine.dispose()
