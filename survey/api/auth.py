@@ -25,27 +25,28 @@ def unauthorized(message: str):
     return response
 
 
-def require_api_token(view):
-    """Allow the view only with a valid API token (``flask survey token create``)."""
-    @wraps(view)
-    def wrapped(*args, **kwargs):
-        token = bearer_token()
-        row = tokens.find_api_token(db.session, token) if token else None
-        if row is None:
-            return unauthorized(_("A valid API token is required (Authorization: Bearer …)."))
-        g.api_token = row
-        return view(*args, **kwargs)
-    return wrapped
+def _require(lookup, message, attribute: str):
+    """A decorator allowing a view only when ``lookup(session, token)`` finds something,
+    which is then kept as ``g.<attribute>``."""
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            token = bearer_token()
+            found = lookup(db.session, token) if token else None
+            if found is None:
+                return unauthorized(message())
+            setattr(g, attribute, found)
+            return view(*args, **kwargs)
+        return wrapped
+    return decorator
 
 
-def require_device(view):
-    """Allow the view only with a paired, unrevoked kiosk's device token."""
-    @wraps(view)
-    def wrapped(*args, **kwargs):
-        token = bearer_token()
-        device = tokens.find_device(db.session, token) if token else None
-        if device is None:
-            return unauthorized(_("This kiosk is not paired or its token was revoked."))
-        g.device = device
-        return view(*args, **kwargs)
-    return wrapped
+#: Allow the view only with a valid API token (``flask survey token create``).
+require_api_token = _require(
+    tokens.find_api_token,
+    lambda: _("A valid API token is required (Authorization: Bearer …)."), "api_token")
+
+#: Allow the view only with a paired, unrevoked kiosk's device token.
+require_device = _require(
+    tokens.find_device,
+    lambda: _("This kiosk is not paired or its token was revoked."), "device")
