@@ -7,13 +7,17 @@ from pathlib import Path
 import click
 from flask import current_app
 from flask.cli import AppGroup
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
+from .cli_locale import LocaleGroup
 from .extensions import db
 from .kiosk_cli import kiosk_cli
 from .services import catalogue
 from .services.errors import ServiceError
 
-survey_cli = AppGroup("survey", help="Survey platform tasks (demo data, questionnaires, ...).")
+survey_cli = LocaleGroup("survey", help="Survey platform tasks (demo data, questionnaires, ...). "
+                         "Output is in Vietnamese; set SURVEY_CLI_LANG=en for English.")
 survey_cli.add_command(kiosk_cli)
 
 
@@ -22,19 +26,26 @@ def seed_demo() -> None:
     """Load services, questionnaire v1 and the Nghệ An demo units if the database is empty."""
     if catalogue.seed_demo(db.session):
         db.session.commit()
-        click.echo("Demo data loaded (Nghệ An, clearly labelled demo units).")
+        click.echo(_("Demo data loaded (Nghệ An, clearly labelled demo units)."))
     else:
-        click.echo("Database already has units; demo data not loaded.")
+        click.echo(_("Database already has units; demo data not loaded."))
     base = current_app.config["PUBLIC_URL"].rstrip("/")
-    click.echo(f"Demo survey (phone):   {base}/s/NA-VINH/Q1")
-    click.echo(f"Same, in English:      {base}/s/NA-VINH/Q1?lang=en")
-    click.echo(f"Receipt-code entry:    {base}/r")
-    click.echo(f"Counter kiosk:         {base}/kiosk/  (pairing code: "
-               "flask --app wsgi survey kiosk add --unit NA-VINH-Q3 --name 'Quầy 3')")
+    links = [(_("Demo survey (phone):"), f"{base}/s/NA-VINH/Q1"),
+             (_("Same, in English:"), f"{base}/s/NA-VINH/Q1?lang=en"),
+             (_("Receipt-code entry:"), f"{base}/r"),
+             (_("Counter kiosk:"), f"{base}/kiosk/")]
+    width = max(len(label) for label, _url in links) + 2
+    for label, url in links:
+        click.echo(f"{label:<{width}}{url}")
+    click.echo(_("Kiosk pairing code: run %(command)s",
+                 command="flask --app wsgi survey kiosk add --unit NA-VINH-Q3 --name 'Quầy 3'"))
 
 
 questionnaire_cli = AppGroup("questionnaire", help="Questionnaire versions.")
 survey_cli.add_command(questionnaire_cli)
+
+#: Questionnaire states as the operator reads them.
+STATUS = {"draft": _l("draft"), "published": _l("published"), "retired": _l("retired")}
 
 
 @questionnaire_cli.command("load")
@@ -47,10 +58,12 @@ def load_questionnaire(path: Path | None, draft: bool) -> None:
         definition = json.loads(path.read_text("utf-8")) if path else None
         questionnaire = catalogue.load_questionnaire(db.session, definition, publish=not draft)
     except (ServiceError, ValueError, KeyError) as exc:
-        raise click.ClickException(f"Không nạp được bảng hỏi / cannot load: {exc}") from exc
+        raise click.ClickException(_("Cannot load the questionnaire: %(error)s",
+                                     error=str(exc))) from exc
     db.session.commit()
-    click.echo(f"Questionnaire v{questionnaire.version}: {questionnaire.status.value}, "
-               f"{len(questionnaire.items)} items")
+    click.echo(_("Questionnaire v%(version)s: %(status)s, %(items)s items",
+                 version=questionnaire.version, status=STATUS[questionnaire.status.value],
+                 items=len(questionnaire.items)))
 
 
 @survey_cli.command("purge-contacts")
@@ -60,7 +73,7 @@ def purge_contacts() -> None:
 
     count = purge(db.session)
     db.session.commit()
-    click.echo(f"Deleted {count} contact record(s) past retention.")
+    click.echo(_("Deleted %(count)s contact record(s) past retention.", count=count))
 
 
 token_cli = AppGroup("token", help="API tokens for integrations and the index API.")
@@ -75,8 +88,9 @@ def create_token(name: str) -> None:
 
     row, token = tokens.create_api_token(db.session, name)
     db.session.commit()
-    click.echo(f"API token #{row.id} '{row.name}' created. Store it now; it is not shown again:")
-    click.echo(token)
+    click.echo(_("API token #%(id)s '%(name)s' created. Store it now; it is not shown again:",
+                 id=row.id, name=row.name))
+    click.echo(token)  # alone on the last line: scripts read it
 
 
 @token_cli.command("list")
@@ -85,9 +99,9 @@ def list_tokens() -> None:
     from .services import tokens
 
     for row in tokens.list_api_tokens(db.session):
-        state = "revoked" if row.revoked_at else "active"
+        state = _("revoked") if row.revoked_at else _("active")
         used = row.last_used_at.isoformat(timespec="seconds") if row.last_used_at else "-"
-        click.echo(f"{row.id}\t{row.name}\t{state}\tlast used {used}")
+        click.echo(f"{row.id}\t{row.name}\t{state}\t" + _("last used %(time)s", time=used))
 
 
 @token_cli.command("revoke")
@@ -99,9 +113,9 @@ def revoke_token(token_id: int) -> None:
     try:
         row = tokens.revoke_api_token(db.session, token_id)
     except ServiceError as exc:
-        raise click.ClickException(str(exc)) from exc
+        raise click.ClickException(str(exc.message)) from exc
     db.session.commit()
-    click.echo(f"API token #{row.id} revoked.")
+    click.echo(_("API token #%(id)s revoked.", id=row.id))
 
 
 from .print_cli import posters_command, qr_command, receipts_cli, units_cli  # noqa: E402

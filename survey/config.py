@@ -35,6 +35,9 @@ class Config:
     #: Longest free-text comment accepted.
     COMMENT_MAX: int = 2000
 
+    #: Language of ``flask survey ...`` output ("vi" or "en"); a command's --lang wins.
+    CLI_LANG: str = "vi"
+
     BABEL_DEFAULT_LOCALE = "vi"
     BABEL_DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
     LANGUAGES = ("vi", "en")

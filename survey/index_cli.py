@@ -11,12 +11,11 @@ from flask.cli import AppGroup
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
+from .cli_locale import cli_language, lang_option
 from .extensions import db
 from .services.errors import ServiceError
 from .services.index import BREAKDOWNS, VERDICTS, IndexRow, IndexTable, index_table
 from .services.served import import_served_csv
-
-LANGS = click.Choice(["vi", "en"])
 
 
 def percent(value: Optional[float], digits: int = 1) -> str:
@@ -77,10 +76,11 @@ def render_table(table: IndexTable) -> str:
 @click.option("--level", type=float, default=0.95, show_default=True)
 @click.option("--min-n", type=int, default=None,
               help="Fewer responses than this get no verdict (default: SURVEY_MIN_N, 10).")
-@click.option("--lang", type=LANGS, default="vi", show_default=True)
+@lang_option()
 def index_command(period: str, unit: str, by: str, target: Optional[float], level: float,
-                  min_n: int, lang: str) -> None:
+                  min_n: int, lang: Optional[str]) -> None:
     """Print the satisfaction index with intervals and target verdicts."""
+    lang = lang or cli_language()
     with force_locale(lang):
         try:
             table = index_table(db.session, period, unit, by, target, level=level,
@@ -96,10 +96,10 @@ served_cli = AppGroup("served", help="Served counts (claimants served per period
 
 @served_cli.command("import")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--lang", type=LANGS, default="vi", show_default=True)
-def import_served(path: Path, lang: str) -> None:
+@lang_option()
+def import_served(path: Path, lang: Optional[str]) -> None:
     """Import served counts from a CSV file: period, unit, service (blank = all), count."""
-    with force_locale(lang):
+    with force_locale(lang or cli_language()):
         try:
             summary = import_served_csv(db.session, path.read_bytes())
         except ServiceError as exc:

@@ -3,12 +3,18 @@ from __future__ import annotations
 
 import click
 from flask.cli import AppGroup
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from .extensions import db
 from .services import kiosks
 from .services.errors import ServiceError
 
 kiosk_cli = AppGroup("kiosk", help="Counter kiosks: pairing codes, listing, revoking.")
+
+#: :func:`kiosks.device_state` as the operator reads it.
+STATES = {"revoked": _l("revoked"), "paired": _l("paired"), "waiting": _l("waiting for pairing"),
+          "expired": _l("pairing code expired")}
 
 
 @kiosk_cli.command("add")
@@ -19,12 +25,13 @@ def add_kiosk(unit_code: str, name: str) -> None:
     try:
         device, code = kiosks.add_device(db.session, unit_code, name)
     except ServiceError as exc:
-        raise click.ClickException(f"Không tạo được kiosk / cannot add kiosk: {exc}") from exc
+        raise click.ClickException(_("Cannot add the kiosk: %(error)s",
+                                     error=str(exc.message))) from exc
     db.session.commit()
     expires = device.pairing_expires_at.strftime("%Y-%m-%d %H:%M")
     click.echo(f"Kiosk #{device.id} '{device.name}' — {device.unit.code}.")
-    click.echo(f"Mã ghép nối dùng một lần, hết hạn / one-time pairing code, expires {expires} UTC:")
-    click.echo(kiosks.format_code(code))
+    click.echo(_("One-time pairing code, expires %(time)s UTC:", time=expires))
+    click.echo(kiosks.format_code(code))  # alone on the last line: typed into the kiosk
 
 
 @kiosk_cli.command("list")
@@ -32,8 +39,9 @@ def list_kiosks() -> None:
     """List kiosks with their unit, state and last contact (never tokens)."""
     for device in kiosks.list_devices(db.session):
         seen = device.last_seen_at.isoformat(timespec="seconds") if device.last_seen_at else "-"
+        state = kiosks.device_state(device)
         click.echo(f"{device.id}\t{device.unit.code}\t{device.name}\t"
-                   f"{kiosks.device_state(device)}\tlast seen {seen}")
+                   f"{STATES.get(state, state)}\t" + _("last seen %(time)s", time=seen))
 
 
 @kiosk_cli.command("revoke")
@@ -43,6 +51,6 @@ def revoke_kiosk(device_id: int) -> None:
     try:
         device = kiosks.revoke_device(db.session, device_id)
     except ServiceError as exc:
-        raise click.ClickException(str(exc)) from exc
+        raise click.ClickException(str(exc.message)) from exc
     db.session.commit()
-    click.echo(f"Kiosk #{device.id} '{device.name}' đã thu hồi / revoked.")
+    click.echo(_("Kiosk #%(id)s '%(name)s' revoked.", id=device.id, name=device.name))

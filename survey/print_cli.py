@@ -1,6 +1,7 @@
 """``flask survey units|posters|qr|receipts``: the organisation tree and printed material.
 
-Operator output is bilingual plain text (Vietnamese / English).
+Operator output goes through Babel in the CLI language (see :mod:`survey.cli_locale`);
+``--lang`` chooses the language of the printed material and of the messages.
 """
 from __future__ import annotations
 
@@ -10,7 +11,9 @@ from typing import Optional
 import click
 from flask import current_app
 from flask.cli import AppGroup
+from flask_babel import gettext as _
 
+from .cli_locale import lang_option, output_locale
 from .extensions import db
 from .models import Service, Unit
 from .services import catalogue, posters, qr, receipts
@@ -22,26 +25,27 @@ units_cli = AppGroup("units", help="Units and counters (the organisation tree)."
 
 @units_cli.command("import")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-def units_import(path: Path) -> None:
+@lang_option()
+def units_import(path: Path, lang: Optional[str]) -> None:
     """Create or update units from a CSV file (all or nothing).
 
     Columns: code, parent_code, kind, name_vi, name_en, active. UTF-8 (BOM optional).
     """
-    try:
-        summary = import_units(db.session, path.read_bytes())
-    except UnitImportError as exc:
-        db.session.rollback()
-        for error in exc.errors:
-            click.echo(str(error), err=True)
-        raise click.ClickException(
-            f"Không nhập gì cả: {len(exc.errors)} lỗi / nothing imported: "
-            f"{len(exc.errors)} error(s)") from exc
-    db.session.commit()
-    click.echo(f"Tạo mới / created: {len(summary.created)}; cập nhật / updated: "
-               f"{len(summary.updated)}; không đổi / unchanged: {len(summary.unchanged)}")
-    if summary.absent:
-        click.echo(f"Không có trong tệp, giữ nguyên / not in the file, kept: "
-                   f"{', '.join(summary.absent)}")
+    with output_locale(lang):
+        try:
+            summary = import_units(db.session, path.read_bytes())
+        except UnitImportError as exc:
+            db.session.rollback()
+            for error in exc.rows:
+                click.echo(str(error), err=True)
+            raise click.ClickException(_("%(message)s Errors: %(count)s.",
+                                         message=str(exc.message), count=len(exc.rows))) from exc
+        db.session.commit()
+        click.echo(_("Created: %(created)s; updated: %(updated)s; unchanged: %(unchanged)s",
+                     created=len(summary.created), updated=len(summary.updated),
+                     unchanged=len(summary.unchanged)))
+        if summary.absent:
+            click.echo(_("Not in the file, kept: %(codes)s", codes=", ".join(summary.absent)))
 
 
 @units_cli.command("list")
@@ -51,7 +55,7 @@ def units_list(active_only: bool) -> None:
     for depth, unit in unit_tree(db.session):
         if active_only and not unit.active:
             continue
-        state = "" if unit.active else "  [ngừng / inactive]"
+        state = "" if unit.active else "  [" + _("inactive") + "]"
         click.echo(f"{'  ' * depth}{unit.code:<{24 - 2 * depth}} {unit.kind.value:<9} "
                    f"{unit.name_vi}{state}")
 
@@ -59,7 +63,7 @@ def units_list(active_only: bool) -> None:
 def _unit(code: str) -> Unit:
     unit = catalogue.unit_by_code(db.session, code)
     if unit is None:
-        raise click.BadParameter(f"không có đơn vị đang hoạt động / no active unit '{code}'",
+        raise click.BadParameter(_("no active unit %(code)s", code=repr(code)),
                                  param_hint="--unit")
     return unit
 
@@ -70,14 +74,19 @@ def _service(code: Optional[str]) -> Optional[Service]:
     service = catalogue.service_by_code(db.session, code)
     if service is None:
         known = ", ".join(s.code for s in catalogue.active_services(db.session))
-        raise click.BadParameter(f"không có dịch vụ / no service '{code}' ({known})",
-                                 param_hint="--service")
+        raise click.BadParameter(_("no service %(code)s (%(known)s)", code=repr(code),
+                                   known=known), param_hint="--service")
     return service
 
 
-def _write(out: Path, html: str, what: str) -> None:
+MATERIAL_LANG_HELP = ("Language of the printed material (default vi) and of the messages "
+                      "(default SURVEY_CLI_LANG, vi).")
+
+
+def _write(out: Path, html: str, pages: int, size: str) -> None:
     out.write_text(html, encoding="utf-8")
-    click.echo(f"{what}: {out}  ({len(html) // 1024} KB)")
+    click.echo(_("Pages: %(pages)s (%(size)s), written to %(path)s (%(kb)s KB)", pages=pages,
+                 size=size, path=out, kb=len(html) // 1024))
 
 
 @click.command("posters")
@@ -85,15 +94,17 @@ def _write(out: Path, html: str, what: str) -> None:
 @click.option("--service", "service_code", help="Preset the service (?svc=CODE).")
 @click.option("--size", type=click.Choice(posters.SIZES), default="a4", show_default=True,
               help="a4: wall poster; a5: table stand.")
-@click.option("--lang", type=click.Choice(["vi", "en"]), default="vi", show_default=True)
+@lang_option(MATERIAL_LANG_HELP)
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True)
-def posters_command(unit_code: str, service_code: Optional[str], size: str, lang: str,
-                    out: Path) -> None:
+def posters_command(unit_code: str, service_code: Optional[str], size: str,
+                    lang: Optional[str], out: Path) -> None:
     """Write a print-ready HTML file: one QR poster per counter below --unit."""
-    unit, service = _unit(unit_code), _service(service_code)
-    units = posters.poster_units(db.session, unit)
-    html = posters.render_posters(units, current_app.config["PUBLIC_URL"], service, size, lang)
-    _write(out, html, f"{len(units)} trang / pages ({size.upper()})")
+    with output_locale(lang):
+        unit, service = _unit(unit_code), _service(service_code)
+        units = posters.poster_units(db.session, unit)
+        html = posters.render_posters(units, current_app.config["PUBLIC_URL"], service, size,
+                                      lang or "vi")
+        _write(out, html, len(units), size.upper())
 
 
 @click.command("qr")
@@ -125,21 +136,27 @@ receipts_cli = AppGroup("receipts", help="Single-use receipt codes.")
 @click.option("--service", "service_code", required=True, help="Service code.")
 @click.option("--count", type=click.IntRange(1, receipts.MAX_COUNT), default=50,
               show_default=True)
-@click.option("--lang", type=click.Choice(["vi", "en"]), default="vi", show_default=True)
+@lang_option(MATERIAL_LANG_HELP)
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True)
-def receipts_issue(unit_code: str, service_code: str, count: int, lang: str,
+def receipts_issue(unit_code: str, service_code: str, count: int, lang: Optional[str],
                    out: Path) -> None:
     """Issue --count codes and write an A4 sheet of slips (10 per page) to cut out."""
+    with output_locale(lang):
+        _issue(unit_code, service_code, count, lang or "vi", out)
+
+
+def _issue(unit_code: str, service_code: str, count: int, lang: str, out: Path) -> None:
+    """Issue the codes, write their sheet, then commit (nothing issued if writing fails)."""
     unit, service = _unit(unit_code), _service(service_code)
     days = int(current_app.config.get("RECEIPT_DAYS", receipts.DEFAULT_DAYS))
     try:
         codes = receipts.issue_receipt_codes(db.session, unit, service, count, days=days)
     except ServiceError as exc:
         db.session.rollback()
-        raise click.ClickException(str(exc)) from exc
+        raise click.ClickException(str(exc.message)) from exc
     html = posters.render_receipt_sheet(codes, current_app.config["PUBLIC_URL"], lang)
     out.write_text(html, encoding="utf-8")
     db.session.commit()  # only once the sheet exists: no codes issued without their slips
     pages = -(-count // posters.SLIPS_PER_PAGE)
-    click.echo(f"{count} mã / codes, {pages} trang / pages, hạn / valid {days} ngày / days: "
-               f"{out}")
+    click.echo(_("Codes: %(count)s, pages: %(pages)s, valid for %(days)s days, written to "
+                 "%(path)s", count=count, pages=pages, days=days, path=out))

@@ -5,6 +5,7 @@ import json
 from importlib import resources
 from typing import Any, Optional
 
+from flask_babel import lazy_gettext as _l
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
@@ -43,7 +44,8 @@ def load_questionnaire(session: Session, definition: dict | None = None,
     current = session.scalar(sa.select(Questionnaire).filter_by(version=version))
     if current is not None:
         if current.definition != definition:
-            raise ServiceError(f"questionnaire version {version} exists with other content")
+            raise ServiceError(_l("Questionnaire version %(version)s already exists with other "
+                                  "content.", version=version))
         return current
     questionnaire = Questionnaire(version=version, definition=definition)
     questionnaire.items = [
@@ -63,13 +65,14 @@ def load_questionnaire(session: Session, definition: dict | None = None,
 def _check_definition(definition: dict) -> None:
     codes = [item["code"] for item in definition["items"]]
     if len(codes) != len(set(codes)):
-        raise ServiceError("duplicate item codes in questionnaire")
+        raise ServiceError(_l("The questionnaire has duplicate item codes."))
     if len(codes) > 15:
-        raise ServiceError("a questionnaire has at most 15 items")
+        raise ServiceError(_l("A questionnaire has at most 15 items."))
     dims = {d["code"] for d in definition.get("dimensions", [])}
     unknown = {i.get("dimension") for i in definition["items"]} - dims - {None}
     if unknown:
-        raise ServiceError(f"items name unknown dimensions: {sorted(unknown)}")
+        raise ServiceError(_l("Items name unknown dimensions: %(dimensions)s.",
+                               dimensions=", ".join(sorted(unknown))))
 
 
 def current_questionnaire(session: Session) -> Questionnaire:
@@ -78,7 +81,7 @@ def current_questionnaire(session: Session) -> Questionnaire:
         sa.select(Questionnaire).filter_by(status=QuestionnaireStatus.published)
         .order_by(Questionnaire.version.desc()).limit(1))
     if questionnaire is None:
-        raise NotFound("no published questionnaire; run `flask survey questionnaire load`")
+        raise NotFound(_l("No questionnaire is published; run “flask survey questionnaire load”."))
     return questionnaire
 
 
@@ -116,7 +119,7 @@ def load_units(session: Session, rows: list[dict]) -> int:
         parent = (session.scalar(sa.select(Unit).filter_by(code=row["parent"].upper()))
                   if row.get("parent") else None)
         if row.get("parent") and parent is None:
-            raise NotFound(f"unknown parent unit {row['parent']}")
+            raise NotFound(_l("Unknown parent unit %(code)s.", code=row["parent"]))
         unit = unit or Unit(code=row["code"].upper())
         unit.parent, unit.kind = parent, UnitKind(row["kind"])
         unit.name_vi, unit.name_en = row["vi"], row.get("en", "")

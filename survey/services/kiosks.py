@@ -7,6 +7,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
+from flask_babel import lazy_gettext as _l
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
@@ -42,9 +43,9 @@ def add_device(session: Session, unit_code: str, name: str,
     """Register a kiosk for a unit; returns the row and its one-time pairing code (24 h)."""
     unit = catalogue.unit_by_code(session, unit_code)
     if unit is None:
-        raise NotFound(f"unknown or inactive unit {unit_code!r}")
+        raise NotFound(_l("Unknown or inactive unit %(code)s.", code=repr(unit_code)))
     if not name.strip():
-        raise ServiceError("a kiosk needs a name")
+        raise ServiceError(_l("A kiosk needs a name."))
     code = "".join(secrets.choice("0123456789") for _ in range(PAIRING_DIGITS))
     device = KioskDevice(unit=unit, name=name.strip(), pairing_code_hash=hash_token(code),
                          pairing_expires_at=(now or utcnow()) + PAIRING_VALIDITY)
@@ -67,7 +68,7 @@ def pair_device(session: Session, code: str,
         pairing_code_hash=hash_token(digits))) if len(digits) == PAIRING_DIGITS else None
     if (device is None or device.revoked_at is not None
             or device.pairing_expires_at is None or device.pairing_expires_at < now):
-        raise NotFound("unknown, used or expired pairing code")
+        raise NotFound(_l("Unknown, used or expired pairing code."))
     token = new_token("kio")
     claimed = session.execute(
         sa.update(KioskDevice)
@@ -77,7 +78,7 @@ def pair_device(session: Session, code: str,
                 paired_at=now, last_seen_at=now)
         .execution_options(synchronize_session=False))
     if claimed.rowcount != 1:
-        raise NotFound("unknown, used or expired pairing code")
+        raise NotFound(_l("Unknown, used or expired pairing code."))
     session.refresh(device)
     return device, token
 
@@ -90,7 +91,7 @@ def revoke_device(session: Session, device_id: int) -> KioskDevice:
     """Revoke a kiosk: its token and any unused pairing code stop working."""
     device = session.get(KioskDevice, device_id)
     if device is None:
-        raise NotFound(f"no kiosk with id {device_id}")
+        raise NotFound(_l("No kiosk with id %(id)s.", id=device_id))
     device.revoked_at = device.revoked_at or utcnow()
     device.pairing_code_hash = None
     session.flush()
@@ -178,7 +179,7 @@ def _store_one(session: Session, device: KioskDevice, raw_id: str, new: NewRespo
     try:
         response, created = submit_response(session, new)
     except ServiceError as exc:
-        result.rejected.append({"id": raw_id, "errors": exc.errors or {"": [exc.message]}})
+        result.rejected.append({"id": raw_id, "errors": exc.errors or {"": [str(exc.message)]}})
         return
     (result.accepted if created else result.duplicates).append(raw_id)
     if created and not new.partial:

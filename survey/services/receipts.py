@@ -12,6 +12,7 @@ import re
 import secrets
 from typing import Iterable, Optional
 
+from flask_babel import lazy_gettext as _l
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -88,9 +89,10 @@ def issue_receipt_codes(session: Session, unit: Unit, service: Service, count: i
     :class:`ServiceError` for a bad count or an inactive unit or service.
     """
     if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= MAX_COUNT:
-        raise ServiceError("count must be 1-1000", {"count": ["out_of_range"]})
+        raise ServiceError(_l("The number of codes must be 1–%(max)s.", max=MAX_COUNT),
+                           {"count": ["out_of_range"]})
     if not unit.active or not service.active:
-        raise ServiceError("unit or service is not active", {"unit": ["inactive"]})
+        raise ServiceError(_l("The unit or the service is not active."), {"unit": ["inactive"]})
     now = now or utcnow()
     for _attempt in range(5):
         rows = [ReceiptCode(code=code, unit=unit, service=service, issued_on=local_date(now),
@@ -103,7 +105,7 @@ def issue_receipt_codes(session: Session, unit: Unit, service: Service, count: i
             return rows
         except IntegrityError:  # a concurrent issue drew the same code: draw again
             continue
-    raise ServiceError("could not draw unique codes")  # pragma: no cover
+    raise ServiceError(_l("Could not draw unique codes; please try again."))  # pragma: no cover
 
 
 def find_code(session: Session, text: str) -> Optional[ReceiptCode]:

@@ -6,6 +6,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Iterable, Mapping, Optional
 
+from flask_babel import lazy_gettext as _l
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -81,7 +82,7 @@ def submit_response(session: Session, new: NewResponse) -> tuple[Response, bool]
     if new.locale not in ("vi", "en"):
         errors.setdefault("locale", []).append("unknown_locale")
     if errors:
-        raise ServiceError("invalid response", errors)
+        raise ServiceError(_l("The response is not valid. Nothing was saved."), errors)
     begin_write(session)
     existing = session.get(Response, new.id)
     if existing is not None:

@@ -5,6 +5,7 @@ import hashlib
 import secrets
 from typing import Optional
 
+from flask_babel import lazy_gettext as _l
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
@@ -50,7 +51,7 @@ def find_device(session: Session, token: str) -> Optional[KioskDevice]:
 def revoke_api_token(session: Session, token_id: int) -> ApiToken:
     row = session.get(ApiToken, token_id)
     if row is None:
-        raise NotFound(f"no API token with id {token_id}")
+        raise NotFound(_l("No API token with id %(id)s.", id=token_id))
     row.revoked_at = row.revoked_at or utcnow()
     return row
 

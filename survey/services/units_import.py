@@ -14,8 +14,8 @@ Rules:
   refers to it: otherwise old figures would move in the tree. Create a new code instead
   and deactivate the old one.
 
-Every error names its line and column in Vietnamese and English; nothing is written
-when there is any.
+Every error names its line and column; its message is a Babel lazy string rendered in
+the active locale (``force_locale``). Nothing is written when there is any error.
 """
 from __future__ import annotations
 
@@ -23,12 +23,15 @@ import csv
 import io
 import re
 from dataclasses import dataclass, field
-from typing import Optional
+from typing import Any, Optional
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from ..models import ReceiptCode, Response, Unit, UnitKind
+from .errors import ServiceError
 
 RANK = {UnitKind.province: 0, UnitKind.centre: 1, UnitKind.branch: 2, UnitKind.counter: 3}
 CODE_RE = re.compile(r"[A-Z0-9](?:[A-Z0-9-]{0,38}[A-Z0-9])?")
@@ -40,25 +43,40 @@ MAX_BYTES = 5 * 1024 * 1024
 
 @dataclass
 class RowError:
-    """One problem, with the file line (the header is line 1) and column."""
+    """One problem, with the file line (the header is line 1; 0 = the whole file), the
+    column (may be empty) and a lazy message rendered in the active locale."""
 
     line: int
     column: str
-    vi: str
-    en: str
+    message: Any
 
     def __str__(self) -> str:
-        where = f"Dòng {self.line}" + (f", cột {self.column}" if self.column else "")
-        where_en = f"line {self.line}" + (f", column {self.column}" if self.column else "")
-        return f"{where}: {self.vi} / {where_en}: {self.en}"
+        if not self.line:
+            return str(self.message)
+        if self.column:
+            return _("Line %(line)s, column %(column)s: %(error)s", line=self.line,
+                     column=self.column, error=self.message)
+        return _("Line %(line)s: %(errors)s", line=self.line, errors=self.message)
 
 
-class UnitImportError(ValueError):
-    """The file was refused; ``errors`` lists every problem found."""
+class UnitImportError(ServiceError):
+    """The file was refused; ``rows`` lists every problem found.
 
-    def __init__(self, errors: list[RowError]):
-        super().__init__("\n".join(str(e) for e in errors))
-        self.errors = errors
+    As for served counts, ``message`` says nothing was imported and ``errors`` maps a
+    line (``""`` for the whole file) to its messages.
+    """
+
+    def __init__(self, rows: list[RowError]):
+        errors: dict[str, list] = {}
+        for row in rows:
+            errors.setdefault(str(row.line or ""), []).append(
+                _l("column %(column)s: %(error)s", column=row.column, error=row.message)
+                if row.column else row.message)
+        super().__init__(_l("The file has errors; nothing was imported."), errors)
+        self.rows = rows
+
+    def __str__(self) -> str:
+        return "\n".join(str(row) for row in self.rows)
 
 
 @dataclass
@@ -84,21 +102,17 @@ class ImportSummary:
 def decode_csv(data: bytes) -> str:
     """The text of a UTF-8 file (BOM optional); a clear error for any other encoding."""
     if len(data) > MAX_BYTES:
-        raise UnitImportError([RowError(0, "", "tệp quá lớn (tối đa 5 MB)",
-                                        "file too large (5 MB at most)")])
+        raise UnitImportError([RowError(0, "", _l("The file is too large (5 MB at most)."))])
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise UnitImportError([RowError(
-            0, "", "tệp đang ở mã UTF-16 (\"Unicode Text\"); hãy lưu lại dạng "
-            "\"CSV UTF-8 (Comma delimited)\"",
-            "the file is UTF-16 (\"Unicode Text\"); save it as \"CSV UTF-8 (Comma delimited)\"")])
+        raise UnitImportError([RowError(0, "", _l(
+            "The file is UTF-16 (“Unicode Text”); save it as “CSV UTF-8 (Comma delimited)”."))])
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise UnitImportError([RowError(
-            0, "", f"tệp không phải mã UTF-8 (byte lạ ở vị trí {exc.start}); có thể là "
-            "Windows-1258 hoặc TCVN3. Trong Excel chọn Lưu thành \"CSV UTF-8 (Comma delimited)\"",
-            f"the file is not UTF-8 (bad byte at offset {exc.start}); it may be Windows-1258 "
-            "or TCVN3. In Excel use Save As \"CSV UTF-8 (Comma delimited)\"")]) from None
+        raise UnitImportError([RowError(0, "", _l(
+            "The file is not UTF-8 (bad byte at offset %(offset)s); it may be Windows-1258 "
+            "or TCVN3. In Excel use Save As “CSV UTF-8 (Comma delimited)”.",
+            offset=exc.start))]) from None
 
 
 def parse_csv(text: str) -> list[UnitRow]:
@@ -110,8 +124,8 @@ def parse_csv(text: str) -> list[UnitRow]:
     reader.fieldnames = ["parent_code" if f == "parent" else f for f in fields]
     missing = [c for c in ("code", "kind", "name_vi") if c not in reader.fieldnames]
     if missing:
-        raise UnitImportError([RowError(1, ", ".join(missing), "thiếu cột bắt buộc",
-                                        "required column missing")])
+        raise UnitImportError([RowError(1, ", ".join(missing),
+                                        _l("required column missing"))])
     rows, errors = [], []
     for record in reader:
         line = reader.line_num
@@ -121,7 +135,7 @@ def parse_csv(text: str) -> list[UnitRow]:
         if row is not None:
             rows.append(row)
     if not rows and not errors:
-        errors.append(RowError(1, "", "tệp không có dòng dữ liệu nào", "the file has no rows"))
+        errors.append(RowError(1, "", _l("the file has no rows")))
     if errors:
         raise UnitImportError(errors)
     return rows
@@ -135,28 +149,27 @@ def _cell(record: dict, name: str) -> str:
 def _parse_row(line: int, record: dict, errors: list[RowError]) -> Optional[UnitRow]:
     before = len(errors)
     if None in record:
-        errors.append(RowError(line, "", "thừa ô so với tiêu đề", "more cells than the header"))
+        errors.append(RowError(line, "", _l("more cells than the header")))
     code = _cell(record, "code").upper()
     if not CODE_RE.fullmatch(code):
-        errors.append(RowError(line, "code", f"mã \"{code}\" không hợp lệ (chữ A–Z, số, "
-                               "dấu gạch ngang; tối đa 40 ký tự)", f"invalid code \"{code}\" "
-                               "(letters A–Z, digits, hyphens; at most 40 characters)"))
+        errors.append(RowError(line, "code", _l(
+            "invalid code “%(code)s” (letters A–Z, digits, hyphens; at most 40 characters)",
+            code=code)))
     kind_text = _cell(record, "kind").lower()
     kind = UnitKind.__members__.get(kind_text)
     if kind is None:
-        errors.append(RowError(line, "kind", f"loại \"{kind_text}\" không hợp lệ (province, "
-                               "centre, branch, counter)", f"invalid kind \"{kind_text}\""))
+        errors.append(RowError(line, "kind", _l(
+            "invalid kind “%(kind)s” (province, centre, branch, counter)", kind=kind_text)))
     name_vi, name_en = _cell(record, "name_vi"), _cell(record, "name_en")
     if not name_vi or len(name_vi) > 200:
-        errors.append(RowError(line, "name_vi", "cần tên tiếng Việt (tối đa 200 ký tự)",
-                               "a Vietnamese name is required (200 characters at most)"))
+        errors.append(RowError(line, "name_vi", _l(
+            "a Vietnamese name is required (200 characters at most)")))
     if len(name_en) > 200:
-        errors.append(RowError(line, "name_en", "tên quá dài (tối đa 200 ký tự)",
-                               "name too long (200 characters at most)"))
+        errors.append(RowError(line, "name_en", _l("name too long (200 characters at most)")))
     active_text = _cell(record, "active").lower()
     if active_text not in TRUE | FALSE:
-        errors.append(RowError(line, "active", f"giá trị \"{active_text}\" không hợp lệ (1/0)",
-                               f"invalid value \"{active_text}\" (1/0)"))
+        errors.append(RowError(line, "active", _l("invalid value “%(value)s” (1/0)",
+                                                  value=active_text)))
     if len(errors) > before:
         return None
     return UnitRow(line, code, _cell(record, "parent_code").upper(), kind, name_vi, name_en,
@@ -171,33 +184,31 @@ def _check_tree(rows: list[UnitRow], existing: dict[str, Unit]) -> list[RowError
     kinds.update({row.code: row.kind for row in rows})
     for row in rows:
         if row.code in seen:
-            errors.append(RowError(row.line, "code", f"mã {row.code} đã có ở dòng "
-                                   f"{seen[row.code]}", f"code {row.code} repeats line "
-                                   f"{seen[row.code]}"))
+            errors.append(RowError(row.line, "code", _l(
+                "code %(code)s repeats line %(line)s", code=row.code, line=seen[row.code])))
         seen.setdefault(row.code, row.line)
         if not row.parent_code:
             if row.kind is not UnitKind.province:
-                errors.append(RowError(row.line, "parent_code", "chỉ cấp tỉnh mới không có "
-                                       "đơn vị cha", "only a province may have no parent"))
+                errors.append(RowError(row.line, "parent_code", _l(
+                    "only a province may have no parent")))
             continue
         parent_kind = kinds.get(row.parent_code)
         if parent_kind is None:
-            errors.append(RowError(row.line, "parent_code", f"không có đơn vị cha "
-                                   f"{row.parent_code}", f"unknown parent {row.parent_code}"))
+            errors.append(RowError(row.line, "parent_code", _l(
+                "unknown parent %(code)s", code=row.parent_code)))
         elif RANK[parent_kind] >= RANK[row.kind]:
-            errors.append(RowError(row.line, "kind", f"{row.kind.value} không thể nằm dưới "
-                                   f"{parent_kind.value}", f"a {row.kind.value} cannot be "
-                                   f"under a {parent_kind.value}"))
+            errors.append(RowError(row.line, "kind", _l(
+                "a %(kind)s cannot be under a %(parent)s", kind=row.kind.value,
+                parent=parent_kind.value)))
     in_file = {row.code: row for row in rows}
     for code, unit in existing.items():  # children left out of the file keep their parent
         parent = unit.parent.code if unit.parent else ""
         if code not in in_file and parent in in_file and RANK[in_file[parent].kind] >= RANK[
                 unit.kind]:
             row = in_file[parent]
-            errors.append(RowError(row.line, "kind", f"{code} ({unit.kind.value}) đang nằm "
-                                   f"dưới {row.code}: không thể đổi thành {row.kind.value}",
-                                   f"{code} ({unit.kind.value}) is under {row.code}: it cannot "
-                                   f"become a {row.kind.value}"))
+            errors.append(RowError(row.line, "kind", _l(
+                "%(child)s (%(child_kind)s) is under %(code)s: it cannot become a %(kind)s",
+                child=code, child_kind=unit.kind.value, code=row.code, kind=row.kind.value)))
     return errors
 
 
@@ -217,11 +228,10 @@ def _check_moves(session: Session, rows: list[UnitRow],
         or (existing[row.code].parent.code if existing[row.code].parent else "")
         != row.parent_code)]
     used = _in_use(session, [unit.id for _row, unit in moved]) if moved else set()
-    return [RowError(row.line, "parent_code/kind", f"{row.code} đã có phản hồi hoặc mã phiếu: "
-                     "không đổi được loại hay đơn vị cha; hãy tạo mã mới và ngừng mã cũ",
-                     f"{row.code} has responses or receipt codes: its kind and parent cannot "
-                     "change; create a new code and deactivate the old one")
-            for row, unit in moved if unit.id in used]
+    return [RowError(row.line, "parent_code/kind", _l(
+        "%(code)s has responses or receipt codes: its kind and parent cannot change; create "
+        "a new code and deactivate the old one", code=row.code))
+        for row, unit in moved if unit.id in used]
 
 
 def import_units(session: Session, data: bytes) -> ImportSummary:

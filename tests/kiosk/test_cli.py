@@ -13,13 +13,14 @@ def test_add_prints_code_alone_on_last_line_then_list_and_revoke(runner, client,
     token = reply.get_json()["token"]
 
     listing = runner.invoke(args=["survey", "kiosk", "list"])
-    assert "NA-VINH-Q3" in listing.output and "paired" in listing.output
+    assert "NA-VINH-Q3" in listing.output and "\tđã ghép nối\t" in listing.output
     assert token not in listing.output
     device_id = listing.output.split("\t")[0]
 
     revoked = runner.invoke(args=["survey", "kiosk", "revoke", device_id])
     assert revoked.exit_code == 0
-    assert "revoked" in runner.invoke(args=["survey", "kiosk", "list"]).output
+    assert "Đã thu hồi kiosk" in revoked.output
+    assert "\tđã thu hồi\t" in runner.invoke(args=["survey", "kiosk", "list"]).output
     reply = client.post("/api/v1/responses", json={"responses": []},
                         headers={"Authorization": f"Bearer {token}"})
     assert reply.status_code == 401

@@ -181,7 +181,7 @@ def test_contacts_are_purged_after_retention(runner, client, questionnaire, db, 
     assert purge_contacts(db.session, contact.delete_after) == 1
     assert count_rows(Contact) == 0 and count_rows(Response) == 1
     result = runner.invoke(args=["survey", "purge-contacts"])
-    assert result.exit_code == 0 and "Deleted 0" in result.output
+    assert result.exit_code == 0 and "Đã xoá 0" in result.output
 
 
 @pytest.mark.parametrize("field, value", [("contact_email", "not-an-email"),

@@ -43,6 +43,7 @@ def test_posters_command(runner, demo, tmp_path):
     out = tmp_path / "posters.html"
     result = runner.invoke(args=["survey", "posters", "--unit", "NA-VINH", "--out", str(out)])
     assert result.exit_code == 0, result.output
+    assert f"Số trang: 6 (A4), đã ghi vào {out}" in result.output
     html = out.read_text("utf-8")
     assert html.count('class="page poster a4"') == 6
     for code in ["NA-VINH/Q1", "NA-VINH/Q3", "NA-DEMO1/Q2", "NA-DEMO2/Q1"]:
@@ -59,6 +60,7 @@ def test_posters_a5_with_service_and_english(runner, demo, tmp_path):
     result = runner.invoke(args=["survey", "posters", "--unit", "NA-DEMO1", "--size", "a5",
                                  "--service", "ui_report", "--lang", "en", "--out", str(out)])
     assert result.exit_code == 0, result.output
+    assert f"Pages: 2 (A5), written to {out}" in result.output
     html = out.read_text("utf-8")
     assert html.count('class="page poster a5"') == 2 and "size:A5 portrait" in html
     assert "?svc=ui_report" in html and "Monthly job-search report" in html
@@ -66,8 +68,8 @@ def test_posters_a5_with_service_and_english(runner, demo, tmp_path):
 
 
 @pytest.mark.parametrize("args, words", [
-    (["--unit", "NOPE"], "no active unit 'NOPE'"),
-    (["--unit", "NA-VINH", "--service", "nope"], "no service 'nope'"),
+    (["--unit", "NOPE"], "không có đơn vị đang hoạt động 'NOPE'"),
+    (["--unit", "NA-VINH", "--service", "nope"], "không có dịch vụ 'nope'"),
     (["--unit", "NA-VINH", "--size", "a3"], "a3"),
 ])
 def test_posters_bad_options(runner, demo, tmp_path, args, words):
@@ -91,7 +93,7 @@ def test_receipts_issue_command(runner, demo, db, tmp_path, count_rows):
     result = runner.invoke(args=["survey", "receipts", "issue", "--unit", "NA-VINH-Q2",
                                  "--service", "ui_apply", "--count", "23", "--out", str(out)])
     assert result.exit_code == 0, result.output
-    assert "23 mã / codes, 3 trang / pages" in result.output
+    assert "Số mã: 23, số trang: 3, hiệu lực 14 ngày" in result.output
     html = out.read_text("utf-8")
     codes = {r.code for r in db.session.scalars(db.select(ReceiptCode))}
     assert len(codes) == 23

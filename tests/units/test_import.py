@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import pytest
+from flask_babel import force_locale
 
 from survey.models import Response, Unit, UnitKind
 from survey.services.units_import import UnitImportError, import_units, unit_tree
@@ -42,7 +43,7 @@ def test_bom_line_endings_and_separators(db, encode):
 
 
 @pytest.mark.parametrize("encoding, words", [
-    ("cp1258", "không phải mã UTF-8"), ("utf-16", "UTF-16"), ("latin-1", "UTF-8")])
+    ("cp1258", "không phải mã UTF-8"), ("utf-16", "mã UTF-16"), ("latin-1", "Windows-1258")])
 def test_other_encodings_are_named(db, encoding, words, count_rows):
     text = TREE if encoding != "latin-1" else HEADER + "HT,,province,Tỉnh Ha Tinh é,,1\n"
     data = text.encode(encoding, errors="replace")
@@ -52,7 +53,7 @@ def test_other_encodings_are_named(db, encoding, words, count_rows):
     assert count_rows(Unit) == 0
 
 
-def test_row_errors_in_both_languages_and_nothing_written(db, count_rows):
+def test_row_errors_in_the_active_language_and_nothing_written(db, count_rows):
     bad = HEADER + (
         "HT,,province,Tỉnh Hà Tĩnh,,1\n"
         "HT TT,HT,centre,Trung tâm,,1\n"            # line 3: bad code
@@ -63,16 +64,24 @@ def test_row_errors_in_both_languages_and_nothing_written(db, count_rows):
         "HT-C,HT-Q9,centre,C,,1\n")                 # line 8: unknown parent
     with pytest.raises(UnitImportError) as info:
         import_units(db.session, bad.encode())
-    lines = {(e.line, e.column) for e in info.value.errors}
+    lines = {(e.line, e.column) for e in info.value.rows}
     assert {(3, "code"), (4, "kind"), (5, "name_vi"), (6, "active")} <= lines
-    message = str(info.value)
-    assert "Dòng 3, cột code" in message and "line 3, column code" in message
+    assert set(info.value.errors) == {"3", "4", "5", "6"}  # tree checks wait for a clean parse
+    with force_locale("vi"):
+        vi = str(info.value)
+    with force_locale("en"):
+        en = str(info.value)
+    assert "Dòng 3, cột code: mã “HT TT” không hợp lệ" in vi and "Line 3" not in vi
+    assert "Line 3, column code: invalid code “HT TT”" in en and "Dòng" not in en
+    assert str(info.value.message) == "Tệp có lỗi; chưa nhập dòng nào."
     assert count_rows(Unit) == 0
     tree_errors = HEADER + "HT,,province,T,,1\nHT-Q,NOPE,counter,Q,,1\nHT-Q,HT,counter,Q,,1\n"
     with pytest.raises(UnitImportError) as info:
         import_units(db.session, tree_errors.encode())
     text = str(info.value)
-    assert "không có đơn vị cha NOPE" in text and "repeats line 3" in text
+    assert "không có đơn vị cha NOPE" in text and "mã HT-Q đã có ở dòng 3" in text
+    with force_locale("en"):
+        assert "code HT-Q repeats line 3" in str(info.value)
     assert count_rows(Unit) == 0
 
 
@@ -87,14 +96,15 @@ def test_row_errors_in_both_languages_and_nothing_written(db, count_rows):
 def test_tree_rules(db, rows, words, count_rows):
     with pytest.raises(UnitImportError) as info:
         import_units(db.session, (HEADER + rows).encode())
-    assert words in str(info.value)
+    with force_locale("en"):
+        assert words in str(info.value)
     assert count_rows(Unit) == 0
 
 
 def test_missing_columns(db):
     with pytest.raises(UnitImportError) as info:
         import_units(db.session, b"code,name\nHT,x\n")
-    assert "kind, name_vi" in str(info.value)
+    assert "Dòng 1, cột kind, name_vi: thiếu cột bắt buộc" in str(info.value)
 
 
 def test_reimport_renames_and_deactivates_without_moving_responses(
@@ -124,7 +134,9 @@ def test_moving_a_unit_with_responses_is_refused(db, questionnaire, make_respons
     moved = TREE.replace("ht-tt-q1,HT-TT", "ht-tt-q1,HT-KA")
     with pytest.raises(UnitImportError) as info:
         import_units(db.session, moved.encode())
-    assert "HT-TT-Q1 has responses or receipt codes" in str(info.value)
+    assert "HT-TT-Q1 đã có phản hồi hoặc mã phiếu" in str(info.value)
+    with force_locale("en"):
+        assert "HT-TT-Q1 has responses or receipt codes" in str(info.value)
     db.session.expire_all()
     assert units(db)["HT-TT-Q1"].parent.code == "HT-TT"
     # Without responses a unit may still move.
@@ -139,7 +151,8 @@ def test_kind_change_that_orphans_children_is_refused(db):
     only_branch = HEADER + "HT-KA,HT-TT,counter,Điểm Kỳ Anh,,1\n"
     with pytest.raises(UnitImportError) as info:
         import_units(db.session, only_branch.encode())
-    assert "HT-KA-Q1 (counter) is under HT-KA" in str(info.value)
+    with force_locale("en"):
+        assert "HT-KA-Q1 (counter) is under HT-KA" in str(info.value)
 
 
 def test_cli_import_and_list(runner, db, tmp_path):
@@ -147,11 +160,18 @@ def test_cli_import_and_list(runner, db, tmp_path):
     good.write_bytes(TREE.encode("utf-8-sig"))
     result = runner.invoke(args=["survey", "units", "import", str(good)])
     assert result.exit_code == 0, result.output
-    assert "created: 5" in result.output
+    assert "Tạo mới: 5; cập nhật: 0" in result.output
     listing = runner.invoke(args=["survey", "units", "list"])
-    assert "  HT-TT" in listing.output and "Quầy 1 Kỳ Anh  [ngừng / inactive]" in listing.output
+    assert "  HT-TT" in listing.output
+    assert "Quầy 1 Kỳ Anh  [ngừng hoạt động]" in listing.output
     bad = tmp_path / "bad.csv"
     bad.write_bytes((HEADER + "HT-Z,,counter,Z,,1\n").encode())
     result = runner.invoke(args=["survey", "units", "import", str(bad)])
     assert result.exit_code == 1
-    assert "Dòng 2" in result.output and "nothing imported: 1 error" in result.output
+    assert "Dòng 2, cột parent_code: chỉ cấp tỉnh mới không có đơn vị cha" in result.output
+    assert "Tệp có lỗi; chưa nhập dòng nào. Số lỗi: 1." in result.output
+    english = runner.invoke(args=["survey", "units", "import", str(bad), "--lang", "en"])
+    assert english.exit_code == 1
+    assert "Line 2, column parent_code: only a province may have no parent" in english.output
+    assert "The file has errors; nothing was imported. Errors: 1." in english.output
+    assert "Dòng" not in english.output
