@@ -16,12 +16,19 @@ from ..services.responses import NewResponse, submit_response
 from . import bp
 
 
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
 @bp.before_request
-def refuse_bad_encoding():
-    """Check the raw body before anything parses the form (and silently keeps bad bytes)."""
-    if request.method == "POST" and request.mimetype == "application/x-www-form-urlencoded":
-        if not body_is_utf8(request.get_data(cache=True)):
-            return render_template("errors/bad_request.html", fields=["encoding"]), 400
+def refuse_bad_bodies():
+    """Public pages take HTML form posts only; check the raw body before anything parses
+    it (the form parser silently keeps bytes that are not UTF-8)."""
+    if request.method != "POST":
+        return None
+    if request.mimetype not in FORM_TYPES:
+        return render_template("errors/bad_request.html", fields=["content-type"]), 415
+    if request.mimetype == FORM_TYPES[0] and not body_is_utf8(request.get_data(cache=True)):
+        return render_template("errors/bad_request.html", fields=["encoding"]), 400
     return None
 
 

@@ -192,3 +192,9 @@ def test_invalid_contact_details_are_422(client, questionnaire, count_rows, fiel
     res, _ = post_form(client, "/s/NA-VINH", data)
     assert res.status_code == 422
     assert count_rows(Response) == 0 and count_rows(Contact) == 0
+
+
+def test_json_body_is_415_and_stores_nothing(client, questionnaire, count_rows):
+    res = client.post("/s/NA-VINH", json={"q_overall": "5", "service": "ui_apply"})
+    assert res.status_code == 415
+    assert count_rows(Response) == 0
