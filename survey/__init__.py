@@ -21,6 +21,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True, instance_path=instance_path)
     configure_settings(app, config)
     configure_extensions(app)
+    configure_guards(app)
     configure_blueprints(app)
     configure_errors(app)
     configure_cli(app)
@@ -75,6 +76,12 @@ def configure_extensions(app: Flask) -> None:
     compress.init_app(app)
     app.context_processor(lambda: {"get_locale": get_locale})
     from . import models  # noqa: F401  (register the tables with the metadata)
+
+
+def configure_guards(app: Flask) -> None:
+    from .guards import register_guards
+
+    register_guards(app)
 
 
 def configure_blueprints(app: Flask) -> None:

@@ -11,6 +11,9 @@ BODIES = [
     ({"data": b"[1, 2, 3]", "content_type": "application/json"}),
     ({"data": b'{"responses": [{"id": null}], "code": [], "unit": {}, "count": "NaN"}',
       "content_type": "application/json"}),
+    ({"data": b'{"responses": [{"id": "\\u0000", "service": "a\\u0000"}], '
+              b'"code": "\\u0000", "unit": "NA\\u0000", "service": "\\u0000", "count": 1}',
+      "content_type": "application/json"}),
     ({"data": b"a=%ZZ&b=\xff", "content_type": "application/x-www-form-urlencoded"}),
     ({"data": b"--x\r\nContent-Disposition: form-data; name=\"q\"\r\n\r\n1\r\n--x--\r\n",
       "content_type": "multipart/form-data; boundary=x"}),
