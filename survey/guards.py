@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 from flask import Flask, abort, request
+from flask.wrappers import Request
+from werkzeug.exceptions import BadRequest
 
 NUL_ESCAPES = (b"\\u0000", b"\\U0000")
 
@@ -16,5 +18,19 @@ def refuse_nul() -> None:
         abort(400)
 
 
+class SurveyRequest(Request):
+    """A request whose JSON parser answers 400 to absurdly nested input too (the standard
+    one only catches ValueError, and deep nesting raises RecursionError)."""
+
+    def get_json(self, force=False, silent=False, cache=True):
+        try:
+            return super().get_json(force=force, silent=silent, cache=cache)
+        except RecursionError as exc:
+            if silent:
+                return None
+            raise BadRequest("JSON nested too deeply") from exc
+
+
 def register_guards(app: Flask) -> None:
+    app.request_class = SurveyRequest
     app.before_request(refuse_nul)

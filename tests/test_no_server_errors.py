@@ -62,3 +62,49 @@ def test_garbage_query_strings_are_not_500(client, demo, bearer):
         for path in ("/api/v1/index", "/s/NA-VINH", "/r", "/api/v1/questionnaire"):
             res = client.get(f"{path}?{query}", headers=bearer)
             assert res.status_code < 500, (path, query, res.status_code)
+
+
+def kiosk_item(**overrides) -> dict:
+    item = {"id": "6f1c1f0e-8f8f-4c4c-9c9c-000000000001", "questionnaire_version": 1,
+            "service": "ui_apply", "submitted_at": "2026-11-30T08:00:00+07:00",
+            "locale": "vi", "answers": {"overall": 5}}
+    item.update(overrides)
+    return item
+
+
+NASTY_ITEMS = [
+    {"submitted_at": "0001-01-01T00:00:00+14:00"},   # overflows when converted to UTC
+    {"submitted_at": "1970-01-01T07:00:00+07:00"},   # a clock that was never set
+    {"questionnaire_version": 10**30},               # does not fit an INTEGER column
+    {"answers": {"overall": 1e308}},
+    {"service": ["ui_apply"], "locale": ["vi"], "reasons": [["x"]]},
+]
+
+
+@pytest.fixture
+def device_auth(db, demo):
+    from survey.services import kiosks
+
+    _device, code = kiosks.add_device(db.session, "NA-VINH-Q3", "K")
+    _device, token = kiosks.pair_device(db.session, code)
+    db.session.commit()
+    return {"Authorization": f"Bearer {token}"}
+
+
+@pytest.mark.parametrize("overrides", NASTY_ITEMS)
+def test_nasty_kiosk_items_are_rejected_per_item(client, device_auth, overrides, count_rows):
+    from survey.models import Response
+
+    res = client.post("/api/v1/responses", json={"responses": [kiosk_item(**overrides)]},
+                      headers=device_auth)
+    assert res.status_code == 422
+    assert [r["id"] for r in res.json["rejected"]] == [kiosk_item()["id"]]
+    assert count_rows(Response) == 0
+
+
+@pytest.mark.parametrize("path", ["/api/v1/receipts", "/api/v1/responses", "/api/v1/kiosk/pair"])
+def test_deeply_nested_json_is_400(client, bearer, device_auth, path):
+    body = b"[" * 100_000 + b"]" * 100_000
+    headers = device_auth if path == "/api/v1/responses" else bearer
+    res = client.post(path, data=body, content_type="application/json", headers=headers)
+    assert res.status_code == 400

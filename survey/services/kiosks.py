@@ -22,6 +22,10 @@ PAIRING_VALIDITY = dt.timedelta(hours=24)
 PAIRING_DIGITS = 10
 #: Device times further ahead of the server's clock than this are refused per item.
 MAX_CLOCK_AHEAD = dt.timedelta(minutes=10)
+#: Device times before this are a clock that was never set (or reset to 1970): refused.
+EARLIEST = dt.datetime(2020, 1, 1, tzinfo=dt.timezone.utc)
+#: Questionnaire versions are small positive integers (and must fit an INTEGER column).
+MAX_VERSION = 2**31 - 1
 TOO_FAST = "too_fast"
 ITEM_FIELDS = {"id", "questionnaire_version", "service", "submitted_at", "locale", "answers",
                "reasons", "partial"}
@@ -267,14 +271,22 @@ def _parse_time(value: Any, now: dt.datetime, errors: dict) -> Optional[dt.datet
         return _fail(errors, "submitted_at", "not_iso8601")
     if moment.tzinfo is None:
         return _fail(errors, "submitted_at", "offset_required")
+    try:
+        moment = moment.astimezone(dt.timezone.utc)
+    except OverflowError:  # e.g. year 1 with a positive offset
+        return _fail(errors, "submitted_at", "out_of_range")
+    if moment < EARLIEST:
+        return _fail(errors, "submitted_at", "out_of_range")
     if moment - now > MAX_CLOCK_AHEAD:
         return _fail(errors, "submitted_at", "in_the_future")
-    return moment.astimezone(dt.timezone.utc)
+    return moment
 
 
 def _parse_version(value: Any, lookups: _Lookups, errors: dict) -> Optional[Questionnaire]:
     if isinstance(value, bool) or not isinstance(value, int):
         return _fail(errors, "questionnaire_version", "required")
+    if not 1 <= value <= MAX_VERSION:
+        return _fail(errors, "questionnaire_version", "unknown_version")
     questionnaire = lookups.questionnaire(value)
     return questionnaire or _fail(errors, "questionnaire_version", "unknown_version")
 
