@@ -41,6 +41,23 @@ def seed_demo() -> None:
                  command="flask --app wsgi survey kiosk add --unit NA-VINH-Q3 --name 'Quầy 3'"))
 
 
+@survey_cli.command("demo-responses")
+@click.option("--count", type=int, default=600, show_default=True,
+              help="How many synthetic responses to add.")
+def demo_responses(count: int) -> None:
+    """Add synthetic responses at the demo counters (NA-DEMO*) only, to try the index."""
+    from .services.demo import add_demo_responses
+
+    try:
+        stored = add_demo_responses(db.session, count)
+    except ServiceError as exc:
+        raise click.ClickException(str(exc.message)) from exc
+    db.session.commit()
+    click.echo(_("Added %(count)s synthetic responses at the demo counters over the last "
+                 "180 days. Try: %(command)s", count=stored,
+                 command="flask --app wsgi survey index --period 2026 --unit NA --by unit"))
+
+
 questionnaire_cli = AppGroup("questionnaire", help="Questionnaire versions.")
 survey_cli.add_command(questionnaire_cli)
 
