@@ -60,16 +60,25 @@ def pdf_info(pdf: Path) -> dict[str, str]:
     return dict(re.findall(r"^([^:]+):\s+(.*)$", out.stdout, re.M))
 
 
-def decode_pages(pdf: Path, dpi: int) -> list[list[str]]:
-    """The QR contents found on each page of ``pdf``, page by page."""
-    prefix = pdf.with_suffix("")
-    subprocess.run(["pdftoppm", "-r", str(dpi), "-png", str(pdf), str(prefix)], check=True)
-    pages = []
-    for image in sorted(pdf.parent.glob(prefix.name + "-*.png")):
-        out = subprocess.run(["zbarimg", "--quiet", "--raw", str(image)], capture_output=True,
-                             text=True, check=False)
-        pages.append(sorted(out.stdout.split()))
-    return pages
+def decode_pages(pdf: Path, dpis: tuple[int, ...]) -> list[list[str]]:
+    """The QR contents found on each page of ``pdf``, page by page.
+
+    zbar reading a page that holds ten codes misses one now and then (measured:
+    about 1 in 300 at any one resolution, never the same code at all three), so
+    each page is rasterised at every resolution in ``dpis`` and what was read
+    is united. A code that is missing or on the wrong page still fails.
+    """
+    pages: list[set[str]] = []
+    for dpi in dpis:
+        prefix = pdf.with_name(f"{pdf.stem}-{dpi}dpi")
+        subprocess.run(["pdftoppm", "-r", str(dpi), "-png", str(pdf), str(prefix)], check=True)
+        images = sorted(pdf.parent.glob(prefix.name + "-*.png"))
+        pages += [set() for _ in range(len(images) - len(pages))]
+        for number, image in enumerate(images):
+            out = subprocess.run(["zbarimg", "--quiet", "--raw", str(image)],
+                                 capture_output=True, text=True, check=False)
+            pages[number].update(out.stdout.split())
+    return [sorted(found) for found in pages]
 
 
 @pytest.mark.parametrize("size, paper", [("a4", "A4"), ("a5", "A5")])
@@ -81,7 +90,7 @@ def test_posters_print_one_page_per_counter(printing, browser, tmp_path, size, p
     info = pdf_info(pdf)
     assert int(info["Pages"]) == len(POSTER_URLS)
     assert f"({paper})" in info["Page size"]
-    assert decode_pages(pdf, dpi=60) == [[url] for url in POSTER_URLS]
+    assert decode_pages(pdf, dpis=(60, 90)) == [[url] for url in POSTER_URLS]
     assert (tmp_path / f"posters-{size}.png").stat().st_size > 10_000
 
 
@@ -94,7 +103,7 @@ def test_receipt_sheet_prints_every_slip(printing, browser, tmp_path):
     pdf = print_to_pdf(browser, html, tmp_path / "slips.png")
     info = pdf_info(pdf)
     assert int(info["Pages"]) == 3 and "(A4)" in info["Page size"]
-    pages = decode_pages(pdf, dpi=110)
+    pages = decode_pages(pdf, dpis=(110, 150, 200))
     assert [len(p) for p in pages] == [10, 10, 3]
     assert sorted(url for page in pages for url in page) == sorted(
         f"{PUBLIC}/r/{code}" for code in codes)
