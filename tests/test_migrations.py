@@ -59,3 +59,25 @@ def test_upgrade_of_empty_database_matches_models(empty_database, tmp_path):
             left = set(sa.inspect(conn).get_table_names()) - {"alembic_version"}
         assert left == set()
         db.engine.dispose()
+
+
+def test_served_count_migration_keeps_the_newest_all_services_row(empty_database, tmp_path):
+    """Before e704fefd0320 two "all services" rows could exist; the upgrade keeps the last."""
+    app = make_test_app(empty_database, tmp_path)
+    with app.app_context():
+        upgrade(revision="d6879dc0b17f")
+        with db.engine.begin() as conn:
+            conn.execute(sa.text(
+                "INSERT INTO units (id, code, kind, name_vi, name_en, active, created_at) "
+                "VALUES (1, 'NA', 'province', 'Nghệ An', 'Nghe An', true, '2026-01-01')"))
+            for count, period in [(10, "2026-09"), (12, "2026-09"), (7, "2026-10")]:
+                conn.execute(sa.text(
+                    "INSERT INTO served_counts (period, unit_id, service_id, count, imported_at) "
+                    "VALUES (:period, 1, NULL, :count, '2026-11-01')"),
+                    {"period": period, "count": count})
+        upgrade()
+        with db.engine.connect() as conn:
+            rows = conn.execute(sa.text(
+                "SELECT period, count FROM served_counts ORDER BY period")).all()
+        assert [tuple(row) for row in rows] == [("2026-09", 12), ("2026-10", 7)]
+        db.engine.dispose()

@@ -50,6 +50,11 @@ class ServedCount(db.Model):
     service = relationship("Service")
 
     __table_args__ = (
+        # Unique per service; NULLs are distinct in a unique constraint, so the
+        # "all services" row (service_id NULL) has a partial unique index of its own.
         sa.UniqueConstraint("period", "unit_id", "service_id"),
+        sa.Index("uq_served_counts_period_unit_all_services", "period", "unit_id", unique=True,
+                 sqlite_where=sa.text("service_id IS NULL"),
+                 postgresql_where=sa.text("service_id IS NULL")),
         sa.CheckConstraint("count >= 0", name="count_nonnegative"),
     )

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from survey.models import (Answer, Comment, Contact, ImmutableQuestionnaireError, Response,
-                           ServedCount, Unit, UnitKind, utcnow)
+                           ServedCount, Service, Unit, UnitKind, utcnow)
 
 
 def insert_response(db, questionnaire, unit, **overrides):
@@ -81,6 +81,22 @@ def test_unit_codes_are_unique_and_upper_case(db, demo):
 def test_served_count_is_not_negative(db, unit):
     expect_integrity_error(db, sa.insert(ServedCount), [
         {"period": "2026-09", "unit_id": unit.id, "count": -1, "imported_at": utcnow()}])
+
+
+def test_one_served_count_per_period_unit_and_service(db, demo, unit):
+    service = db.session.scalars(sa.select(Service).order_by(Service.id)).first()
+    for service_id in (None, service.id):  # None = all services, which needs its own index
+        row = {"period": "2026-09", "unit_id": unit.id, "service_id": service_id, "count": 10,
+               "imported_at": utcnow()}
+        db.session.execute(sa.insert(ServedCount), [row])
+        db.session.commit()
+        expect_integrity_error(db, sa.insert(ServedCount), [{**row, "count": 11}])
+    # Another period or unit is a row of its own.
+    db.session.execute(sa.insert(ServedCount), [
+        {"period": "2026-10", "unit_id": unit.id, "service_id": None, "count": 3,
+         "imported_at": utcnow()}])
+    db.session.commit()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(ServedCount)) == 3
 
 
 def test_published_questionnaire_is_immutable(db, questionnaire):
