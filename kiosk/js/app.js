@@ -17,7 +17,7 @@ const params = new URLSearchParams(location.search);
 const kiosk = {
   config: null, questionnaire: null, store: null, sender: null, locale: "vi",
   screen: "loading", state: null, thanksTimer: null, countdown: null,
-  lastActivity: Date.now(), lastRefresh: 0, startedAt: Date.now(),
+  lastActivity: Date.now(), lastRefresh: 0, startedAt: Date.now(), updateReady: false,
 };
 window.kiosk = kiosk;  // for staff diagnostics in the console and for tests
 
@@ -256,6 +256,7 @@ function reset() {
   clearTimeout(kiosk.thanksTimer);
   hideCountdown();
   kiosk.state = null;
+  if (kiosk.updateReady) return location.reload();  // a new version, between two people
   kiosk.locale = kiosk.config.default_language || "vi";
   if (!api.device()) return renderPair(kiosk.revoked ? t("pair_revoked") : "");
   if (!kiosk.questionnaire) return renderUnavailable();
@@ -330,6 +331,7 @@ async function maybeRefresh() {
   if (Date.now() - kiosk.startedAt > RELOAD_AFTER && navigator.onLine) return location.reload();
   if (Date.now() - kiosk.lastRefresh < REFRESH_EVERY || !navigator.onLine) return;
   kiosk.lastRefresh = Date.now();
+  checkForUpdate();
   const [config, questionnaire] = await Promise.all([api.loadConfig(), api.loadQuestionnaire()]);
   kiosk.config = config || kiosk.config;
   kiosk.questionnaire = questionnaire || kiosk.questionnaire;
@@ -363,12 +365,34 @@ function onKey(event) {
   }
 }
 
+/** Ask the server whether the kiosk's files changed; the service worker installs them. */
+function checkForUpdate() {
+  if (!("serviceWorker" in navigator)) return;
+  navigator.serviceWorker.getRegistration("/kiosk/")
+    .then((registration) => registration && registration.update())
+    .catch(() => null);  // offline or server down: the current version goes on working
+}
+
+function registerServiceWorker() {
+  if (!("serviceWorker" in navigator)) return;
+  // The first install only takes control of this page; a later change of controller means
+  // a new version is installed whole: reload into it now if nobody is answering, else after.
+  let controlled = navigator.serviceWorker.controller !== null;
+  navigator.serviceWorker.addEventListener("controllerchange", () => {
+    if (!controlled) {
+      controlled = true;
+      return;
+    }
+    kiosk.updateReady = true;
+    if (!["question", "service", "reasons", "thanks"].includes(kiosk.screen)) location.reload();
+  });
+  navigator.serviceWorker.register("/kiosk/sw.js", { scope: "/kiosk/" })
+    .catch((error) => console.warn("kiosk: no service worker", error));
+}
+
 async function main() {
   lockDown();
-  if ("serviceWorker" in navigator) {
-    navigator.serviceWorker.register("/kiosk/sw.js", { scope: "/kiosk/" })
-      .catch((error) => console.warn("kiosk: no service worker", error));
-  }
+  registerServiceWorker();
   if (navigator.storage && navigator.storage.persist) navigator.storage.persist();
   kiosk.store = await openStore();
   kiosk.config = await api.loadConfig();

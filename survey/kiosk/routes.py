@@ -1,6 +1,9 @@
 """Serve the kiosk client: its files, the service worker and its settings."""
 from __future__ import annotations
 
+import hashlib
+import json
+import re
 from pathlib import Path
 
 from flask import abort, current_app, jsonify, redirect, request, send_from_directory, url_for
@@ -15,6 +18,30 @@ SERVED_SUFFIXES = {".html", ".js", ".css", ".svg", ".png", ".webmanifest", ".ico
 
 def client_dir() -> Path:
     return Path(current_app.config.get("KIOSK_CLIENT_DIR") or CLIENT_DIR)
+
+
+#: The first line of ``sw.js``; the server puts the real build there when it serves the file.
+BUILD_LINE = re.compile(r"^const BUILD = .*;$", re.M)
+
+
+def shell_files() -> list[str]:
+    """URL paths of every file of the web app the kiosk keeps offline (not ``sw.js``)."""
+    root = client_dir()
+    files = sorted(path.relative_to(root).as_posix() for path in root.rglob("*")
+                   if path.is_file() and path.suffix in SERVED_SUFFIXES and path.name != "sw.js"
+                   and not any(part.startswith(".") for part in path.relative_to(root).parts))
+    return ["/kiosk/" if name == "index.html" else f"/kiosk/{name}" for name in files]
+
+
+def build() -> dict:
+    """The shell's file list and a version that changes whenever any of those files does."""
+    root = client_dir()
+    digest = hashlib.sha256()
+    shell = shell_files()
+    for url in shell:
+        name = "index.html" if url == "/kiosk/" else url[len("/kiosk/"):]
+        digest.update(name.encode() + b"\0" + (root / name).read_bytes() + b"\0")
+    return {"version": digest.hexdigest()[:16], "shell": shell}
 
 
 def _send(filename: str, max_age: int = 0):
@@ -38,10 +65,16 @@ def index():
 
 @bp.get("/kiosk/sw.js")
 def service_worker():
-    response = _send("sw.js")
+    """The service worker with this server's build in it, so that any change to the
+    kiosk's files changes ``sw.js`` too and kiosks install the new version whole."""
+    source = (client_dir() / "sw.js").read_text(encoding="utf-8")
+    line = "const BUILD = " + json.dumps(build(), separators=(",", ":")) + ";"
+    response = current_app.response_class(BUILD_LINE.sub(lambda _: line, source, count=1),
+                                          mimetype="text/javascript")
     response.headers["Service-Worker-Allowed"] = "/kiosk/"
     response.headers["Cache-Control"] = "no-cache, max-age=0"
-    return response
+    response.add_etag()
+    return response.make_conditional(request)
 
 
 @bp.get("/kiosk/config.json")

@@ -37,8 +37,9 @@ def free_port() -> int:
 class LiveServer:
     """A ``flask run`` process on its own port and SQLite database."""
 
-    def __init__(self, workdir: Path):
+    def __init__(self, workdir: Path, env: dict[str, str] | None = None):
         self.workdir = workdir
+        self.extra_env = env or {}
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.database_url = f"sqlite:///{workdir / 'live.sqlite'}"
@@ -64,7 +65,7 @@ class LiveServer:
     def start(self) -> None:
         env = {**os.environ, "SURVEY_DATABASE_URL": self.database_url,
                "SURVEY_SECRET_KEY": "browser-tests", "SURVEY_INSTANCE_PATH": str(self.workdir),
-               "SURVEY_PUBLIC_URL": self.url}
+               "SURVEY_PUBLIC_URL": self.url, **self.extra_env}
         with self.log.open("ab") as log:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "flask", "--app", "wsgi", "run", "--port", str(self.port),

@@ -1,7 +1,11 @@
 """The kiosk client is served at /kiosk/ with its service worker and settings."""
 from __future__ import annotations
 
+import json
 import re
+import shutil
+
+from survey.kiosk.routes import CLIENT_DIR
 
 
 def test_app_shell_is_served(client):
@@ -22,6 +26,41 @@ def test_service_worker_scope_and_headers(client):
     for path in re.findall(r'"(/kiosk/[^"]*)"', shell):
         with client.get(path) as reply:
             assert reply.status_code == 200, path
+
+
+def served_build(client) -> dict:
+    with client.get("/kiosk/sw.js") as reply:
+        first = reply.get_data(as_text=True).splitlines()[0]
+    assert first.startswith("const BUILD = ") and first.endswith(";")
+    return json.loads(first[len("const BUILD = "):-1])
+
+
+def test_service_worker_carries_the_whole_shell(client):
+    build = served_build(client)
+    assert re.fullmatch(r"[0-9a-f]{16}", build["version"])
+    modules = {f"/kiosk/js/{path.name}" for path in (CLIENT_DIR / "js").glob("*.js")}
+    assert len(modules) >= 5 and modules <= set(build["shell"])
+    assert {"/kiosk/", "/kiosk/css/kiosk.css", "/kiosk/manifest.webmanifest"} <= set(build["shell"])
+    assert not {"/kiosk/sw.js", "/kiosk/index.html", "/kiosk/README.md"} & set(build["shell"])
+    # The browser's byte-for-byte update check can answer 304 when nothing changed.
+    with client.get("/kiosk/sw.js") as reply:
+        etag = reply.headers["ETag"]
+    assert client.get("/kiosk/sw.js", headers={"If-None-Match": etag}).status_code == 304
+
+
+def test_any_change_to_a_kiosk_file_is_a_new_version(app, client, tmp_path):
+    copy = tmp_path / "kiosk"
+    shutil.copytree(CLIENT_DIR, copy)
+    app.config["KIOSK_CLIENT_DIR"] = str(copy)
+    first = served_build(client)
+    assert served_build(client) == first  # stable while nothing changes
+    style = copy / "css" / "kiosk.css"
+    style.write_text(style.read_text() + "\n/* a fix */\n")
+    second = served_build(client)
+    assert second["version"] != first["version"] and second["shell"] == first["shell"]
+    (copy / "js" / "extra.js").write_text("export const extra = 1;\n")
+    third = served_build(client)
+    assert third["version"] != second["version"] and "/kiosk/js/extra.js" in third["shell"]
 
 
 def test_setup_files_are_not_served(client):
