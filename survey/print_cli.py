@@ -83,8 +83,20 @@ MATERIAL_LANG_HELP = ("Language of the printed material (default vi) and of the 
                       "(default SURVEY_CLI_LANG, vi).")
 
 
+def _save(out: Path, content: str | bytes) -> None:
+    """Write ``content`` to ``out``, or stop with a clear message (no traceback)."""
+    try:
+        if isinstance(content, bytes):
+            out.write_bytes(content)
+        else:
+            out.write_text(content, encoding="utf-8")
+    except OSError as exc:
+        raise click.ClickException(_("Could not write %(path)s: %(reason)s",
+                                     path=out, reason=exc.strerror or exc)) from exc
+
+
 def _write(out: Path, html: str, pages: int, size: str) -> None:
-    out.write_text(html, encoding="utf-8")
+    _save(out, html)
     click.echo(_("Pages: %(pages)s (%(size)s), written to %(path)s (%(kb)s KB)", pages=pages,
                  size=size, path=out, kb=len(html) // 1024))
 
@@ -116,15 +128,19 @@ def posters_command(unit_code: str, service_code: Optional[str], size: str,
 def qr_command(unit_code: str, service_code: Optional[str], fmt: str, out_dir: Path) -> None:
     """Write one QR image per counter below --unit (CODE[_SERVICE].svg|png)."""
     unit, service = _unit(unit_code), _service(service_code)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise click.ClickException(_("Could not write %(path)s: %(reason)s",
+                                     path=out_dir, reason=exc.strerror or exc)) from exc
     for target in posters.poster_units(db.session, unit):
         url = qr.survey_url(current_app.config["PUBLIC_URL"], target,
                             service.code if service else None)
         name = target.code + (f"_{service.code}" if service else "") + f".{fmt}"
         if fmt == "svg":
-            (out_dir / name).write_text(qr.qr_svg(url, label=url), encoding="utf-8")
+            _save(out_dir / name, qr.qr_svg(url, label=url))
         else:
-            (out_dir / name).write_bytes(qr.qr_png(url))
+            _save(out_dir / name, qr.qr_png(url))
         click.echo(f"{out_dir / name}\t{url}")
 
 
@@ -155,7 +171,11 @@ def _issue(unit_code: str, service_code: str, count: int, lang: str, out: Path) 
         db.session.rollback()
         raise click.ClickException(str(exc.message)) from exc
     html = posters.render_receipt_sheet(codes, current_app.config["PUBLIC_URL"], lang)
-    out.write_text(html, encoding="utf-8")
+    try:
+        _save(out, html)
+    except click.ClickException:
+        db.session.rollback()
+        raise
     db.session.commit()  # only once the sheet exists: no codes issued without their slips
     pages = -(-count // posters.SLIPS_PER_PAGE)
     click.echo(_("Codes: %(count)s, pages: %(pages)s, valid for %(days)s days, written to "

@@ -20,6 +20,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from ..models import ReceiptCode, Service, Unit, utcnow
 from .errors import ServiceError
+from .transactions import begin_write
 
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 CODE_LENGTH = 8
@@ -94,6 +95,7 @@ def issue_receipt_codes(session: Session, unit: Unit, service: Service, count: i
     if not unit.active or not service.active:
         raise ServiceError(_l("The unit or the service is not active."), {"unit": ["inactive"]})
     now = now or utcnow()
+    begin_write(session)  # so that the caller's rollback undoes the savepoint's codes too
     for _attempt in range(5):
         rows = [ReceiptCode(code=code, unit=unit, service=service, issued_on=local_date(now),
                             issued_at=now, expires_at=now + dt.timedelta(days=days))

@@ -78,6 +78,13 @@ def test_issue_draws_again_when_a_code_exists(app, db, counter, service, monkeyp
     assert [r.code for r in again] == ["ABCDEFGH"]
 
 
+def test_issued_codes_are_undone_by_the_callers_rollback(app, db, counter, service, count_rows):
+    # E.g. the slip sheet could not be written: no code may stay issued.
+    receipts.issue_receipt_codes(db.session, counter, service, 3)
+    db.session.rollback()
+    assert count_rows(ReceiptCode) == 0
+
+
 @pytest.mark.parametrize("count", [0, -1, 1001, True, 2.5, "3"])
 def test_issue_refuses_bad_counts(app, db, counter, service, count, count_rows):
     with pytest.raises(ServiceError):

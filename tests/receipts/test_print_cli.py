@@ -103,3 +103,17 @@ def test_receipts_issue_command(runner, demo, db, tmp_path, count_rows):
                                   "--service", "ui_apply", "--count", "1001", "--out",
                                   str(tmp_path / "y.html")])
     assert refused.exit_code == 2 and count_rows(ReceiptCode) == 23
+
+
+def test_unwritable_output_is_a_clear_error_and_issues_nothing(runner, demo, tmp_path,
+                                                                count_rows):
+    missing = tmp_path / "no-such-folder" / "slips.html"
+    result = runner.invoke(args=["survey", "receipts", "issue", "--unit", "NA-VINH-Q1",
+                                 "--service", "ui_apply", "--count", "5", "--out", str(missing)])
+    assert result.exit_code == 1
+    assert f"Không ghi được tệp {missing}" in result.output
+    assert "Traceback" not in result.output
+    assert count_rows(ReceiptCode) == 0  # no codes without their slips
+    result = runner.invoke(args=["survey", "posters", "--unit", "NA-VINH", "--out",
+                                 str(missing)])
+    assert result.exit_code == 1 and f"Không ghi được tệp {missing}" in result.output
