@@ -50,7 +50,7 @@ class Response(db.Model):
     #: Why a response is flagged or excluded (``too_fast`` …).
     status_reason: Mapped[Optional[str]] = mapped_column(sa.String(200))
     #: Kiosk that collected it, if any.
-    device_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("kiosk_devices.id"), index=True)
+    device_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("kiosk_devices.id"))
     #: Receipt code that invited it, if any; the code holds no personal data.
     receipt_code_id: Mapped[Optional[int]] = mapped_column(
         sa.ForeignKey("receipt_codes.id"), unique=True)
@@ -68,6 +68,8 @@ class Response(db.Model):
 
     __table_args__ = (
         sa.Index("ix_responses_unit_submitted", "unit_id", "submitted_at"),
+        # The kiosk's too-fast check: the device's response just before / after a time.
+        sa.Index("ix_responses_device_submitted", "device_id", "submitted_at"),
         sa.CheckConstraint("locale IN ('vi', 'en')", name="locale_known"),
     )
 

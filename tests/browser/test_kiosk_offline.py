@@ -44,3 +44,45 @@ def test_offline_surveys_arrive_exactly_once_after_a_restart(live_server, browse
     assert sum(1 for row in mine if row.service_id) == len(mine)
     assert queued(page) == 0
     context.close()
+
+
+QUEUE_10K = """async (n) => {
+  const q = window.kiosk.questionnaire, now = Date.now();
+  const services = q.services.map((s) => s.code);
+  for (let i = 0; i < n; i++) {
+    const answers = {};
+    for (const item of q.items) answers[item.code] = 1 + ((i + item.code.length) % 5);
+    await window.kiosk.store.add({
+      id: crypto.randomUUID(), questionnaire_version: q.version,
+      service: services[i % services.length],
+      submitted_at: new Date(now - 30000 * (n - i)).toISOString(),  // 30 s apart: days
+      locale: "vi", answers, reasons: [], partial: false });
+  }
+}"""
+
+
+def test_ten_thousand_responses_wait_offline_for_days_then_arrive_once(live_server, browser):
+    context, page = new_kiosk_page(browser)
+    pair(page, live_server)
+    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    before = {row.id for row in stored(live_server)}
+    context.set_offline(True)
+    page.evaluate(QUEUE_10K, 10_000)
+    page.reload()  # the kiosk restarts with the network still down
+    page.wait_for_selector("body[data-ready=true]")
+    assert page.evaluate("window.kiosk.store.counts()") == {"queued": 10_000, "setAside": 0}
+
+    context.set_offline(False)
+    page.evaluate("window.kiosk.sender.kick()")
+    page.wait_for_function("document.querySelector('#queue').dataset.queued === '0'",
+                           timeout=300_000, polling=500)
+    assert page.evaluate("window.kiosk.store.counts()") == {"queued": 0, "setAside": 0}
+    rows = stored(live_server)
+    assert len(rows) == len(before) + 10_000 and len({row.id for row in rows}) == len(rows)
+    mine = [row for row in rows if row.id not in before]
+    assert len(mine) == 10_000 and len({row.device_id for row in mine}) == 1
+    assert mine[0].device_id is not None and mine[0].channel.value == "kiosk"
+    span = max(row.submitted_at for row in mine) - min(row.submitted_at for row in mine)
+    assert span.days == 3  # 9,999 × 30 s
+    assert all(row.status.value == "valid" for row in mine)  # 30 s apart is not too fast
+    context.close()
