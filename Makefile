@@ -54,8 +54,10 @@ i18n-update: install
 i18n-check: install
 	$(PY) tools/i18n.py check
 
-bench: install-test
+bench: install-test system-deps
 	$(PY) bench/form_size.py
+	$(PY) bench/kiosk_queue.py --responses 1000
+	$(PY) bench/analysis.py --responses 100000
 
 clean:
 	rm -rf $(VENV) *.egg-info .pytest_cache
