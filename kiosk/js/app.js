@@ -4,7 +4,7 @@ import * as api from "./api.js";
 import { face } from "./faces.js";
 import { lockDown } from "./lockdown.js";
 import { Sender } from "./sender.js";
-import { openStore } from "./store.js";
+import { openQueue } from "./store.js";
 import { el, fill, isoWithOffset, uuid4 } from "./util.js";
 
 const LANGUAGE_NAMES = { vi: "Tiếng Việt", en: "English" };
@@ -232,11 +232,7 @@ async function complete(partial) {
     submitted_at: isoWithOffset(), locale: kiosk.locale, answers: { ...state.answers },
     reasons: [...state.reasons], partial,
   };
-  try {
-    await kiosk.store.add(body);
-  } catch (error) {
-    console.error("kiosk: could not queue a response", error);
-  }
+  await kiosk.store.add(body);  // IndexedDB, or memory if that fails: never dropped
   kiosk.sender.kick();
   updateIndicator();
   if (partial) return reset();
@@ -318,10 +314,13 @@ async function updateIndicator() {
   const node = document.getElementById("queue");
   if (!kiosk.store || !node) return;
   const { queued, setAside } = await kiosk.store.counts();
+  const unsaved = kiosk.store.unsaved;
   node.dataset.queued = queued;
   node.dataset.setAside = setAside;
+  node.dataset.unsaved = unsaved;
   const parts = [];
   if (queued) parts.push(t("queue", { n: queued }));
+  if (unsaved) parts.push(t("unsaved", { n: unsaved }));
   if (setAside) parts.push(t("set_aside", { n: setAside }));
   if (!navigator.onLine) parts.push(t("offline"));
   node.textContent = parts.join(" · ");
@@ -394,7 +393,7 @@ async function main() {
   lockDown();
   registerServiceWorker();
   if (navigator.storage && navigator.storage.persist) navigator.storage.persist();
-  kiosk.store = await openStore();
+  kiosk.store = await openQueue();
   kiosk.config = await api.loadConfig();
   if (!kiosk.config) {  // never reached the server yet: try again shortly
     kiosk.config = FALLBACK;

@@ -49,15 +49,20 @@ export class Sender {
 
   async loop() {
     for (;;) {
-      const token = this.options.token();
-      const batch = token ? await this.store.oldest(this.batchSize) : [];
-      if (!batch.length) {
-        await this.pause(IDLE_CHECK);
-        continue;
+      try {
+        const token = this.options.token();
+        const batch = token ? await this.store.oldest(this.batchSize) : [];
+        if (!batch.length) {
+          await this.pause(IDLE_CHECK);
+          continue;
+        }
+        const delay = await this.sendOnce(token, batch);
+        this.options.onChange();
+        if (delay > 0) await this.pause(delay);
+      } catch (error) {  // e.g. IndexedDB failed: keep going, the queue is still there
+        console.error("kiosk: sender", error);
+        await this.pause(this.backoff());
       }
-      const delay = await this.sendOnce(token, batch);
-      this.options.onChange();
-      if (delay > 0) await this.pause(delay);
     }
   }
 

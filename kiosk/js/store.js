@@ -79,3 +79,89 @@ export class Store {
     return { queued, setAside };
   }
 }
+
+/**
+ * The queue when IndexedDB fails (storage broken, full or blocked by the browser): the
+ * same interface, kept in memory. What is held here survives until the page reloads,
+ * so the kiosk sends it as soon as it can and tells staff (see ``unsaved``).
+ */
+export class MemoryStore {
+  constructor() {
+    this.queue = new Map();
+    this.aside = new Map();
+  }
+
+  async add(body) { this.queue.set(body.id, { id: body.id, t: Date.now(), body }); }
+
+  async oldest(n) { return [...this.queue.values()].slice(0, n); }
+
+  async acknowledge(ids) { for (const id of ids) this.queue.delete(id); }
+
+  async setAside(rejected) {
+    for (const { id, errors } of rejected) {
+      const record = this.queue.get(id);
+      if (!record) continue;
+      this.aside.set(id, { ...record, errors, refused_at: Date.now() });
+      this.queue.delete(id);
+    }
+  }
+
+  async counts() { return { queued: this.queue.size, setAside: this.aside.size }; }
+}
+
+/**
+ * IndexedDB first; a response that cannot be written there is kept in memory instead of
+ * being lost, and sent with the others. ``unsaved`` counts what is only in memory.
+ */
+export class ResilientStore {
+  constructor(durable) {
+    this.durable = durable;  // a Store, or null when IndexedDB could not be opened
+    this.memory = new MemoryStore();
+  }
+
+  get unsaved() { return this.memory.queue.size; }
+
+  async add(body) {
+    if (this.durable) {
+      try {
+        return await this.durable.add(body);
+      } catch (error) {
+        console.error("kiosk: IndexedDB refused a response; kept in memory", error);
+      }
+    }
+    return this.memory.add(body);
+  }
+
+  async oldest(n) {
+    const kept = await this.memory.oldest(n);
+    if (kept.length >= n || !this.durable) return kept;
+    return kept.concat(await this.durable.oldest(n - kept.length).catch(() => []));
+  }
+
+  async acknowledge(ids) {
+    await this.memory.acknowledge(ids);
+    if (this.durable) await this.durable.acknowledge(ids);
+  }
+
+  async setAside(rejected) {
+    await this.memory.setAside(rejected);
+    if (this.durable) await this.durable.setAside(rejected);
+  }
+
+  async counts() {
+    const inMemory = await this.memory.counts();
+    const stored = this.durable ? await this.durable.counts().catch(() => null) : null;
+    return { queued: inMemory.queued + (stored ? stored.queued : 0),
+             setAside: inMemory.setAside + (stored ? stored.setAside : 0) };
+  }
+}
+
+/** The kiosk's queue: IndexedDB when it opens, memory otherwise (never no queue at all). */
+export async function openQueue(name = DB_NAME) {
+  try {
+    return new ResilientStore(await openStore(name));
+  } catch (error) {
+    console.error("kiosk: IndexedDB unavailable; responses are kept in memory", error);
+    return new ResilientStore(null);
+  }
+}

@@ -36,6 +36,7 @@ def ui_strings() -> dict[str, str]:
         "language": _("Language"),
         "queue": _("Waiting to send: %(n)s", n="{n}"),
         "set_aside": _("Refused by the server: %(n)s", n="{n}"),
+        "unsaved": _("Not saved on this device, do not reload: %(n)s", n="{n}"),
         "offline": _("Offline"),
         "pair_heading": _("Set up this kiosk"),
         "pair_lead": _("Enter the pairing code that the IT officer printed with "

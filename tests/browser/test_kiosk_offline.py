@@ -86,3 +86,38 @@ def test_ten_thousand_responses_wait_offline_for_days_then_arrive_once(live_serv
     assert span.days == 3  # 9,999 × 30 s
     assert all(row.status.value == "valid" for row in mine)  # 30 s apart is not too fast
     context.close()
+
+
+BREAK_INDEXEDDB = {
+    # The browser refuses IndexedDB altogether (blocked storage, broken profile).
+    "unavailable": "Object.defineProperty(window, 'indexedDB', {get() { return {open() {"
+                   " throw new DOMException('refused', 'SecurityError'); }}; }});",
+    # IndexedDB opens but refuses writes (disk full, quota exceeded).
+    "full": "IDBObjectStore.prototype.put = function () {"
+            " throw new DOMException('full', 'QuotaExceededError'); };",
+}
+
+
+@pytest.mark.parametrize("failure", sorted(BREAK_INDEXEDDB))
+def test_responses_are_not_lost_when_indexeddb_fails(live_server, browser, failure):
+    context, page = new_kiosk_page(browser)
+    context.add_init_script(BREAK_INDEXEDDB[failure])
+    before = {row.id for row in stored(live_server)}
+    pair(page, live_server, "?thanks=1")
+    context.set_offline(True)
+    for _ in range(2):
+        answer_survey(page)
+        page.locator(".thanks").tap()
+    page.wait_for_function("document.querySelector('#queue').dataset.unsaved === '2'")
+    indicator = page.locator("#queue")
+    assert indicator.get_attribute("data-queued") == "2"
+    assert "Chưa lưu được vào máy, đừng tải lại trang: 2" in indicator.inner_text()
+
+    context.set_offline(False)
+    page.evaluate("window.kiosk.sender.kick()")
+    page.wait_for_function("document.querySelector('#queue').dataset.queued === '0'",
+                           timeout=30000)
+    assert indicator.get_attribute("data-unsaved") == "0"
+    new = [row for row in stored(live_server) if row.id not in before]
+    assert len(new) == 2 and all(row.channel.value == "kiosk" for row in new)
+    context.close()
