@@ -252,7 +252,7 @@ function reset() {
   clearTimeout(kiosk.thanksTimer);
   hideCountdown();
   kiosk.state = null;
-  if (kiosk.updateReady) return location.reload();  // a new version, between two people
+  if (kiosk.updateReady && canReload()) return location.reload();  // between two people
   kiosk.locale = kiosk.config.default_language || "vi";
   if (!api.device()) return renderPair(kiosk.revoked ? t("pair_revoked") : "");
   if (!kiosk.questionnaire) return renderUnavailable();
@@ -326,8 +326,13 @@ async function updateIndicator() {
   node.textContent = parts.join(" · ");
 }
 
+/** A reload would lose responses held only in memory (IndexedDB failing): not then. */
+const canReload = () => !kiosk.store || kiosk.store.unsaved === 0;
+
 async function maybeRefresh() {
-  if (Date.now() - kiosk.startedAt > RELOAD_AFTER && navigator.onLine) return location.reload();
+  if (Date.now() - kiosk.startedAt > RELOAD_AFTER && navigator.onLine && canReload()) {
+    return location.reload();
+  }
   if (Date.now() - kiosk.lastRefresh < REFRESH_EVERY || !navigator.onLine) return;
   kiosk.lastRefresh = Date.now();
   checkForUpdate();
@@ -383,7 +388,9 @@ function registerServiceWorker() {
       return;
     }
     kiosk.updateReady = true;
-    if (!["question", "service", "reasons", "thanks"].includes(kiosk.screen)) location.reload();
+    if (!["question", "service", "reasons", "thanks"].includes(kiosk.screen) && canReload()) {
+      location.reload();
+    }
   });
   navigator.serviceWorker.register("/kiosk/sw.js", { scope: "/kiosk/" })
     .catch((error) => console.warn("kiosk: no service worker", error));
