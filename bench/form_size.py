@@ -10,32 +10,13 @@ from __future__ import annotations
 
 import sys
 import tempfile
-import threading
 from pathlib import Path
 
-from werkzeug.serving import make_server
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from survey import create_app  # noqa: E402
-from survey.extensions import db  # noqa: E402
-from survey.services import catalogue  # noqa: E402
+from live import ARGS, CHROMIUM, serve  # noqa: E402
 
 BUDGET = 20 * 1024
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
-
-
-def serve(folder: str):
-    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder}/bench.sqlite",
-                      "SECRET_KEY": "bench", "INSTANCE_PATH": folder})
-    with app.app_context():
-        db.create_all()
-        catalogue.seed_demo(db.session)
-        db.session.commit()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server, f"http://127.0.0.1:{server.server_port}"
 
 
 def measure(page, url: str) -> dict:
@@ -61,9 +42,9 @@ def main() -> None:
     from playwright.sync_api import sync_playwright
 
     with tempfile.TemporaryDirectory() as folder:
-        server, base = serve(folder)
+        _app, server, base = serve(folder)
         with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
             page = browser.new_page(viewport={"width": 360, "height": 740},
                                     extra_http_headers={"Accept-Encoding": "gzip"})
             form = measure(page, f"{base}/s/NA-VINH/Q1")

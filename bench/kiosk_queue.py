@@ -18,42 +18,24 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import logging
 import random
 import sys
 import tempfile
-import threading
 import time
 import urllib.request
 import uuid
 from pathlib import Path
 
 import sqlalchemy as sa
-from werkzeug.serving import make_server
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from survey import create_app  # noqa: E402
+from live import ARGS, CHROMIUM, serve  # noqa: E402
 from survey.extensions import db  # noqa: E402
 from survey.models import Response  # noqa: E402
-from survey.services import catalogue, kiosks  # noqa: E402
+from survey.services import kiosks  # noqa: E402
 
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
 VIETNAM = dt.timezone(dt.timedelta(hours=7))
-
-
-def serve(folder: str):
-    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder}/bench.sqlite",
-                      "SECRET_KEY": "bench", "INSTANCE_PATH": folder})
-    with app.app_context():
-        db.create_all()
-        catalogue.seed_demo(db.session)
-        db.session.commit()
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no line per request
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return app, server, f"http://127.0.0.1:{server.server_port}"
 
 
 def pairing_code(app, unit: str) -> str:
@@ -122,7 +104,7 @@ def main() -> None:
         assert stored(app) == (n, n)
         queued = bodies(url, n, 2)
         with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
             context = browser.new_context(viewport={"width": 1280, "height": 800},
                                           has_touch=True, locale="vi-VN")
             page = context.new_page()
