@@ -92,6 +92,11 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        if connection.dialect.name == "sqlite":
+            # Batch migrations copy and drop tables, which enforced foreign keys would
+            # refuse or cascade; the app turns them on for every other connection.
+            connection.exec_driver_sql("PRAGMA foreign_keys = OFF")
+            connection.commit()  # end the autobegun transaction: Alembic opens its own
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),

@@ -1,6 +1,8 @@
 """Extension objects, bound to an app in the factory."""
 from __future__ import annotations
 
+import sqlite3
+
 import sqlalchemy as sa
 from flask_babel import Babel
 from flask_compress import Compress
@@ -17,6 +19,16 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+@sa.event.listens_for(sa.Engine, "connect")
+def _sqlite_foreign_keys(dbapi_connection, _record) -> None:
+    """SQLite ignores foreign keys unless asked, per connection: enforce them as PostgreSQL
+    does. (Migrations switch them off while they rebuild tables; see migrations/env.py.)"""
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.close()
 
 
 class Base(DeclarativeBase):

@@ -83,6 +83,14 @@ def test_served_count_is_not_negative(db, unit):
         {"period": "2026-09", "unit_id": unit.id, "count": -1, "imported_at": utcnow()}])
 
 
+def test_foreign_keys_are_enforced_on_every_backend(db, unit):
+    # SQLite ignores foreign keys unless each connection turns them on.
+    expect_integrity_error(db, sa.insert(Answer), [
+        {"response_id": uuid.uuid4(), "item_code": "overall", "value": 5}])
+    expect_integrity_error(db, sa.insert(ServedCount), [
+        {"period": "2026-09", "unit_id": 999_999, "count": 1, "imported_at": utcnow()}])
+
+
 def test_one_served_count_per_period_unit_and_service(db, demo, unit):
     service = db.session.scalars(sa.select(Service).order_by(Service.id)).first()
     for service_id in (None, service.id):  # None = all services, which needs its own index
