@@ -22,12 +22,19 @@ NAMING_CONVENTION = {
 
 
 @sa.event.listens_for(sa.Engine, "connect")
-def _sqlite_foreign_keys(dbapi_connection, _record) -> None:
-    """SQLite ignores foreign keys unless asked, per connection: enforce them as PostgreSQL
-    does. (Migrations switch them off while they rebuild tables; see migrations/env.py.)"""
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    """Make SQLite behave like PostgreSQL where it matters, for every new connection.
+
+    - Foreign keys: SQLite ignores them unless asked. (Migrations switch them off while
+      they rebuild tables; see migrations/env.py.)
+    - Write-ahead log: readers and the writer no longer block each other, so a long
+      index query cannot make a claimant's submission fail with "database is locked".
+      (An in-memory database answers "memory" and stays as it is.)
+    """
     if isinstance(dbapi_connection, sqlite3.Connection):
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute("PRAGMA journal_mode = WAL")
         cursor.close()
 
 
