@@ -34,7 +34,8 @@ def refuse_bad_bodies():
 
 @bp.get("/")
 def home():
-    return render_template("public/home.html")
+    return render_template("public/home.html", points=catalogue.service_points(db.session),
+                           locale=str(get_locale()))
 
 
 @bp.route("/s/<unit_code>", methods=["GET", "POST"])

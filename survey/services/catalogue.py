@@ -107,6 +107,15 @@ def service_by_code(session: Session, code: str) -> Optional[Service]:
     return service if service is not None and service.active else None
 
 
+def service_points(session: Session) -> list[Unit]:
+    """Active centres and branches (reception points), by code: where a survey starts
+    when the claimant has no QR code at hand."""
+    return list(session.scalars(
+        sa.select(Unit).where(Unit.active.is_(True),
+                              Unit.kind.in_([UnitKind.centre, UnitKind.branch]))
+        .order_by(Unit.code)))
+
+
 def active_services(session: Session) -> list[Service]:
     return list(session.scalars(
         sa.select(Service).filter_by(active=True).order_by(Service.position)))
