@@ -30,6 +30,9 @@ class Config:
     KIOSK_SUBMIT_PARTIAL: bool = True
     #: Seconds the kiosk's thank-you screen stays up.
     KIOSK_THANKS_SECONDS: int = 6
+    #: Seconds between a kiosk's "still here" calls when it has nothing to send, so that
+    #: ``flask survey kiosk list`` shows which kiosks are offline (and a revoked one learns).
+    KIOSK_HEARTBEAT_SECONDS: int = 600
     #: Largest kiosk batch accepted in one request.
     KIOSK_MAX_BATCH: int = 500
     #: Longest free-text comment accepted.

@@ -412,6 +412,7 @@ async function main() {
   kiosk.lastRefresh = Date.now();
   kiosk.sender = new Sender(kiosk.store, {
     batchSize: kiosk.config.batch_size,
+    heartbeat: (setting("heartbeat_seconds") || 600) * 1000,
     token: () => (api.device() || {}).token || null,
     onChange: updateIndicator,
     onRevoked: () => {

@@ -8,12 +8,14 @@ const IDLE_CHECK = 60 * 1000;
 export class Sender {
   /**
    * @param store the IndexedDB queue
-   * @param options {batchSize, token(): string|null, onChange(), onRevoked()}
+   * @param options {batchSize, heartbeat (ms), token(): string|null, onChange(), onRevoked()}
    */
   constructor(store, options) {
     this.store = store;
     this.options = options;
     this.batchSize = options.batchSize || 100;
+    this.heartbeat = options.heartbeat || 10 * 60 * 1000;
+    this.lastContact = 0;
     this.failures = 0;
     this.wake = null;
     this.running = false;
@@ -53,7 +55,13 @@ export class Sender {
         const token = this.options.token();
         const batch = token ? await this.store.oldest(this.batchSize) : [];
         if (!batch.length) {
-          await this.pause(IDLE_CHECK);
+          // Nothing to send: an empty batch now and then says "still here" (the server
+          // records when it last heard from each kiosk) and finds out about a revocation.
+          if (token && Date.now() - this.lastContact >= this.heartbeat) {
+            const delay = await this.sendOnce(token, []);
+            if (delay > 0) await this.pause(delay);
+          }
+          await this.pause(Math.min(IDLE_CHECK, this.heartbeat));
           continue;
         }
         const delay = await this.sendOnce(token, batch);
@@ -81,6 +89,7 @@ export class Sender {
     if (response.status === 200 || response.status === 422) {
       const result = await response.json().catch(() => null);
       if (!result || !Array.isArray(result.accepted)) return this.backoff();
+      this.lastContact = Date.now();
       await this.store.acknowledge([...result.accepted, ...result.duplicates]);
       if (result.rejected.length) console.warn("kiosk: responses refused", result.rejected);
       await this.store.setAside(result.rejected);

@@ -86,6 +86,7 @@ def settings():
         countdown_seconds=config["KIOSK_COUNTDOWN_SECONDS"],
         submit_partial=bool(config["KIOSK_SUBMIT_PARTIAL"]),
         thanks_seconds=config["KIOSK_THANKS_SECONDS"],
+        heartbeat_seconds=config["KIOSK_HEARTBEAT_SECONDS"],
         batch_size=min(100, config["KIOSK_MAX_BATCH"]),
         languages=list(config["LANGUAGES"]),
         default_language=config["BABEL_DEFAULT_LOCALE"],

@@ -2,9 +2,15 @@
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
+
+from survey.extensions import db
+from survey.models import KioskDevice
+from survey.services import kiosks
 
 from .conftest import KIOSK, axe_serious
 from .kiosk_helpers import new_kiosk_page, pair, stored
@@ -114,4 +120,34 @@ def test_every_screen_passes_axe(live_server, browser, tmp_path, orientation):
     page.locator(".start").tap()
     page.get_by_role("alertdialog").wait_for()
     check("countdown-en")
+    context.close()
+
+
+def newest_device(server):
+    app = server.app()
+    with app.app_context():
+        device = db.session.scalars(sa.select(KioskDevice).order_by(KioskDevice.id.desc())).first()
+        db.session.expunge(device)
+        db.engine.dispose()
+    return device
+
+
+def test_idle_kiosk_reports_in_and_learns_it_was_revoked(live_server, browser):
+    context, page = new_kiosk_page(browser)
+    pair(page, live_server, "?heartbeat=1")  # every second instead of every 10 minutes
+    paired = newest_device(live_server)
+    # Nobody answers anything, yet the server hears from the kiosk.
+    deadline = time.monotonic() + 20
+    while newest_device(live_server).last_seen_at <= paired.last_seen_at:
+        assert time.monotonic() < deadline, "no heartbeat"
+        time.sleep(0.2)
+    assert page.locator("#screen[data-screen=attract]").count() == 1
+
+    app = live_server.app()
+    with app.app_context():
+        kiosks.revoke_device(db.session, paired.id)
+        db.session.commit()
+        db.engine.dispose()
+    # The idle kiosk goes back to its pairing screen by itself.
+    page.wait_for_selector("#pair-code", timeout=20000)
     context.close()

@@ -71,8 +71,10 @@ def test_setup_files_are_not_served(client):
 
 def test_settings_carry_config_and_strings_in_both_languages(app, client):
     app.config["KIOSK_IDLE_SECONDS"] = 45
+    app.config["KIOSK_HEARTBEAT_SECONDS"] = 120
     body = client.get("/kiosk/config.json").get_json()
     assert body["idle_seconds"] == 45 and body["countdown_seconds"] == 10
+    assert body["heartbeat_seconds"] == 120
     assert body["submit_partial"] is True
     vi, en = body["strings"]["vi"], body["strings"]["en"]
     assert vi.keys() == en.keys()
