@@ -1,12 +1,16 @@
 """``flask survey kiosk add|list|revoke``: counter kiosks for the IT officer."""
 from __future__ import annotations
 
+import datetime as dt
+
 import click
+from flask import current_app
 from flask.cli import AppGroup
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from .extensions import db
+from .models import utcnow
 from .services import kiosks
 from .services.errors import ServiceError
 
@@ -36,12 +40,23 @@ def add_kiosk(unit_code: str, name: str) -> None:
 
 @kiosk_cli.command("list")
 def list_kiosks() -> None:
-    """List kiosks with their unit, state and last contact (never tokens)."""
+    """List kiosks with their unit, state and last contact (never tokens).
+
+    A paired kiosk reports in every SURVEY_KIOSK_HEARTBEAT_SECONDS even when nobody uses
+    it; one silent for longer than three of those is marked as out of contact.
+    """
+    now = utcnow()
+    quiet = dt.timedelta(seconds=3 * current_app.config["KIOSK_HEARTBEAT_SECONDS"])
     for device in kiosks.list_devices(db.session):
         seen = device.last_seen_at.isoformat(timespec="seconds") if device.last_seen_at else "-"
         state = kiosks.device_state(device)
-        click.echo(f"{device.id}\t{device.unit.code}\t{device.name}\t"
-                   f"{STATES.get(state, state)}\t" + _("last seen %(time)s", time=seen))
+        line = (f"{device.id}\t{device.unit.code}\t{device.name}\t"
+                f"{STATES.get(state, state)}\t" + _("last seen %(time)s", time=seen))
+        if state == "paired" and device.last_seen_at and now - device.last_seen_at > quiet:
+            hours = int((now - device.last_seen_at).total_seconds() // 3600)
+            line += "\t" + _("OUT OF CONTACT for %(hours)s h: check its network and power",
+                              hours=hours)
+        click.echo(line)
 
 
 @kiosk_cli.command("revoke")

@@ -1,4 +1,5 @@
-"""A kiosk picks up a new version of its files whole, between two claimants, and keeps it offline."""
+"""A kiosk picks up a new version of its files whole, between two claimants, and keeps
+it offline."""
 from __future__ import annotations
 
 import shutil

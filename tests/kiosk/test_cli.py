@@ -35,3 +35,24 @@ def test_add_for_unknown_unit_fails_cleanly(runner, demo):
 def test_revoke_unknown_kiosk_fails_cleanly(runner, demo):
     result = runner.invoke(args=["survey", "kiosk", "revoke", "999"])
     assert result.exit_code != 0
+
+
+def test_list_marks_kiosks_out_of_contact(app, runner, demo, db):
+    import datetime as dt
+
+    from survey.models import utcnow
+    from survey.services import kiosks
+
+    app.config["KIOSK_HEARTBEAT_SECONDS"] = 600
+    quiet, fresh = (kiosks.add_device(db.session, "NA-VINH-Q3", name)[0] for name in "AB")
+    ages = {quiet: dt.timedelta(hours=5, minutes=10), fresh: dt.timedelta(minutes=12)}
+    for device, ago in ages.items():
+        device.paired_at = device.last_seen_at = utcnow() - ago
+        device.pairing_code_hash = device.pairing_expires_at = None
+        device.token_hash = f"{device.name}-hash"
+    db.session.commit()
+    lines = runner.invoke(args=["survey", "kiosk", "list"]).output.splitlines()
+    by_name = {line.split("\t")[2]: line for line in lines}
+    assert "\tđã ghép nối\t" in by_name["A"] and "\tđã ghép nối\t" in by_name["B"]
+    assert "MẤT LIÊN LẠC 5 giờ" in by_name["A"]
+    assert "MẤT LIÊN LẠC" not in by_name["B"]  # 12 min: within three heartbeats
