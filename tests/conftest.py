@@ -113,11 +113,11 @@ def make_response(db, questionnaire):
     return make
 
 
-HIDDEN = re.compile(r'<input[^>]*name="(csrf_token|submission_id)"[^>]*value="([^"]*)"')
+HIDDEN = re.compile(r'<input[^>]*name="(csrf_token|submission_id|version)"[^>]*value="([^"]*)"')
 
 
 def hidden_fields(html: str) -> dict[str, str]:
-    """csrf_token and submission_id from a rendered survey form."""
+    """csrf_token, submission_id and version from a rendered survey form."""
     return {name: value for name, value in HIDDEN.findall(html)}
 
 

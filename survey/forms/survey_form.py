@@ -22,7 +22,8 @@ SCALE_LABELS = {
     "4": _l("Satisfied"),
     "5": _l("Very satisfied"),
 }
-FIXED_FIELDS = {"csrf_token", "submission_id", "lang", "service", "comment", "contact_consent",
+FIXED_FIELDS = {"csrf_token", "submission_id", "lang", "version", "service", "comment",
+                "contact_consent",
                 "contact_name", "contact_phone", "contact_email"}
 
 
@@ -33,6 +34,9 @@ def item_field_name(code: str) -> str:
 class BaseSurveyForm(FlaskForm):
     submission_id = HiddenField()
     lang = HiddenField()
+    #: The questionnaire version the page showed, so that answers go with the questions
+    #: asked even when a new version is published while the claimant is answering.
+    version = HiddenField()
     comment = TextAreaField(_l("Anything else you would like to tell us? (optional)"),
                             validators=[Opt(), Length(max=COMMENT_MAX)])
     contact_consent = BooleanField(
@@ -100,6 +104,7 @@ def build_survey_form(questionnaire: Questionnaire, services: list[Service], loc
     form = SurveyForm(**kwargs)
     if not form.submission_id.data:
         form.submission_id.data = str(uuid.uuid4())
+    form.version.data = str(questionnaire.version)
     return form
 
 
@@ -139,4 +144,7 @@ def tampering_errors(formdata, questionnaire: Questionnaire, services: list[Serv
         uuid.UUID(formdata.get("submission_id", ""))
     except ValueError:
         bad.append("submission_id")
+    version = formdata.get("version")
+    if version is not None and not (version.isascii() and version.isdigit() and len(version) < 10):
+        bad.append("version")
     return sorted(set(bad))

@@ -59,7 +59,8 @@ def survey_page(unit: Unit, channel: Channel, preset_service: Optional[str] = No
     ``on_stored(response)`` runs inside the same transaction after a new response is
     flushed (the receipt flow consumes its code there) and may raise ServiceError.
     """
-    questionnaire = catalogue.current_questionnaire(db.session)
+    questionnaire = (catalogue.current_questionnaire(db.session) if request.method == "GET" else
+                     catalogue.answered_questionnaire(db.session, request.form.get("version")))
     services = catalogue.active_services(db.session)
     locale = str(get_locale())
     form = build_survey_form(questionnaire, services, locale,

@@ -85,6 +85,18 @@ def current_questionnaire(session: Session) -> Questionnaire:
     return questionnaire
 
 
+def answered_questionnaire(session: Session, version: Optional[str]) -> Questionnaire:
+    """The version a submitted form showed (published or retired since), else the current
+    one: answers stay with the questions that were asked."""
+    if version and version.isascii() and version.isdigit() and len(version) < 10:
+        shown = session.scalar(sa.select(Questionnaire).where(
+            Questionnaire.version == int(version),
+            Questionnaire.status != QuestionnaireStatus.draft))
+        if shown is not None:
+            return shown
+    return current_questionnaire(session)
+
+
 def unit_by_code(session: Session, code: str, active_only: bool = True) -> Optional[Unit]:
     unit = session.scalar(sa.select(Unit).filter_by(code=code.strip().upper()))
     if unit is None or (active_only and not unit.active):

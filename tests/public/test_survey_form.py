@@ -92,6 +92,7 @@ def test_missing_required_answers_keeps_answers(client, questionnaire, count_row
     {"extra_field": "x"},
     {"service": "no_such_service"},
     {"submission_id": "not-a-uuid"},
+    {"version": "1; DROP"},
     {"q_overall": "na"},  # the overall question has no "not applicable"
 ])
 def test_tampered_values_are_400_and_store_nothing(client, questionnaire, count_rows, tamper):
@@ -198,3 +199,28 @@ def test_json_body_is_415_and_stores_nothing(client, questionnaire, count_rows):
     res = client.post("/s/NA-VINH", json={"q_overall": "5", "service": "ui_apply"})
     assert res.status_code == 415
     assert count_rows(Response) == 0
+
+
+def test_answers_stay_with_the_version_shown_when_a_new_one_is_published(
+        client, questionnaire, count_rows, db):
+    from survey.services import catalogue
+
+    page = client.get("/s/NA-VINH/Q1")
+    fields = hidden_fields(page.get_data(as_text=True))
+    assert fields["version"] == str(questionnaire.version)
+    # While the claimant answers, version 2 replaces access_3 with a new question.
+    definition = catalogue.read_data("questionnaire_v1.json")
+    items = [item for item in definition["items"] if item["code"] != "access_3"]
+    items.append({**definition["items"][1], "code": "access_9"})
+    catalogue.load_questionnaire(db.session, {**definition, "version": 2, "items": items})
+    db.session.commit()
+
+    data = {**full_answers(questionnaire), "service": "ui_apply"}
+    res = client.post("/s/NA-VINH/Q1", data={**fields, **data})
+    assert res.status_code == 303
+    response = db.session.scalars(db.select(Response)).one()
+    assert response.questionnaire.version == 1
+    assert {answer.item_code for answer in response.answers} == set(questionnaire.item_codes())
+    # The next claimant gets version 2.
+    fresh = hidden_fields(client.get("/s/NA-VINH/Q1").get_data(as_text=True))
+    assert fresh["version"] == "2"
