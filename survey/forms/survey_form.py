@@ -9,7 +9,8 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (BooleanField, EmailField, HiddenField, RadioField, SelectChoice, StringField,
                      TextAreaField)
-from wtforms.validators import Email, InputRequired, Length, Optional as Opt, ValidationError
+from wtforms.validators import (AnyOf, Email, InputRequired, Length, Optional as Opt,
+                                ValidationError)
 
 from ..models import Questionnaire, Service
 from ..services.responses import COMMENT_MAX, ContactDetails
@@ -27,6 +28,17 @@ FIXED_FIELDS = {"csrf_token", "submission_id", "lang", "version", "service", "co
                 "contact_name", "contact_phone", "contact_email"}
 
 
+#: WTForms has no Vietnamese catalogue: every message a claimant can see is our own.
+TOO_LONG = _l("At most %(max)d characters, please.")
+NOT_SHOWN = _l("Please choose one of the answers shown.")
+
+
+def choice_field(label, choices: list[SelectChoice], validators: list) -> RadioField:
+    """A radio group whose "not one of the choices" message is translated."""
+    return RadioField(label, choices=choices, validate_choice=False, validators=[
+        *validators, AnyOf([choice.value for choice in choices], message=NOT_SHOWN)])
+
+
 def item_field_name(code: str) -> str:
     return f"q_{code}"
 
@@ -38,13 +50,15 @@ class BaseSurveyForm(FlaskForm):
     #: asked even when a new version is published while the claimant is answering.
     version = HiddenField()
     comment = TextAreaField(_l("Anything else you would like to tell us? (optional)"),
-                            validators=[Opt(), Length(max=COMMENT_MAX)])
+                            validators=[Opt(), Length(max=COMMENT_MAX, message=TOO_LONG)])
     contact_consent = BooleanField(
         _l("I agree that the centre may use the contact details below only to reply to my "
            "feedback; they are kept apart from my answers and deleted after the reply."))
-    contact_name = StringField(_l("Name (optional)"), validators=[Opt(), Length(max=120)])
-    contact_phone = StringField(_l("Phone number"), validators=[Opt(), Length(max=40)])
-    contact_email = EmailField(_l("Email"), validators=[Opt(), Length(max=200),
+    contact_name = StringField(_l("Name (optional)"),
+                               validators=[Opt(), Length(max=120, message=TOO_LONG)])
+    contact_phone = StringField(_l("Phone number"),
+                                validators=[Opt(), Length(max=40, message=TOO_LONG)])
+    contact_email = EmailField(_l("Email"), validators=[Opt(), Length(max=200, message=TOO_LONG),
                                                          Email(message=_l("Invalid email."))])
 
     def validate_contact_phone(self, field) -> None:
@@ -95,12 +109,12 @@ def build_survey_form(questionnaire: Questionnaire, services: list[Service], loc
         validators = ([InputRequired(message=_l("Please choose an answer."))]
                       if item.required else [Opt()])
         setattr(SurveyForm, item_field_name(item.code),
-                RadioField(item.text(locale), choices=choices, validators=validators))
+                choice_field(item.text(locale), choices, validators))
     if not fixed_service:
-        SurveyForm.service = RadioField(
+        SurveyForm.service = choice_field(
             _l("Which service did you use today?"),
-            choices=[SelectChoice(s.code, s.name(locale)) for s in services],
-            validators=[InputRequired(message=_l("Please choose the service you used."))])
+            [SelectChoice(s.code, s.name(locale)) for s in services],
+            [InputRequired(message=_l("Please choose the service you used."))])
     form = SurveyForm(**kwargs)
     if not form.submission_id.data:
         form.submission_id.data = str(uuid.uuid4())

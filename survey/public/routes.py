@@ -73,7 +73,10 @@ def survey_page(unit: Unit, channel: Channel, preset_service: Optional[str] = No
         return render_template("public/survey.html", form=form, unit=unit,
                                questionnaire=questionnaire, fixed_service=fixed_service,
                                item_field_name=item_field_name)
-    bad = tampering_errors(request.form, questionnaire, services, fixed_service is not None)
+    # A service withdrawn while the claimant answered is not tampering: the form showed
+    # it, so it is asked again (422, answers kept) rather than refused.
+    bad = tampering_errors(request.form, questionnaire, catalogue.all_services(db.session),
+                           fixed_service is not None)
     if bad:
         return render_template("errors/bad_request.html", fields=bad), 400
     if not form.validate():

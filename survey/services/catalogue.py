@@ -128,6 +128,11 @@ def service_points(session: Session) -> list[Unit]:
         .order_by(Unit.code)))
 
 
+def all_services(session: Session) -> list[Service]:
+    """Every service ever offered, active or not (codes are never reused)."""
+    return list(session.scalars(sa.select(Service).order_by(Service.position)))
+
+
 def active_services(session: Session) -> list[Service]:
     return list(session.scalars(
         sa.select(Service).filter_by(active=True).order_by(Service.position)))

@@ -109,6 +109,7 @@ def test_oversized_comment_is_refused(client, questionnaire, count_rows):
     data = {**full_answers(questionnaire), "service": "ui_apply", "comment": "a" * 2001}
     res, _ = post_form(client, "/s/NA-VINH", data)
     assert res.status_code == 422
+    assert "Xin nhập tối đa 2000 ký tự." in res.get_data(as_text=True)
     assert count_rows(Response) == 0
 
 
@@ -224,3 +225,20 @@ def test_answers_stay_with_the_version_shown_when_a_new_one_is_published(
     # The next claimant gets version 2.
     fresh = hidden_fields(client.get("/s/NA-VINH/Q1").get_data(as_text=True))
     assert fresh["version"] == "2"
+
+
+def test_a_service_withdrawn_while_answering_is_asked_again(client, questionnaire, count_rows,
+                                                            db):
+    from survey.models import Service
+
+    page = client.get("/s/NA-VINH/Q1")
+    fields = hidden_fields(page.get_data(as_text=True))
+    db.session.scalar(db.select(Service).filter_by(code="training")).active = False
+    db.session.commit()
+    data = {**full_answers(questionnaire), "service": "training"}
+    res = client.post("/s/NA-VINH/Q1", data={**fields, **data})
+    html = res.get_data(as_text=True)
+    assert res.status_code == 422 and count_rows(Response) == 0
+    assert "Vui lòng chọn một trong các câu trả lời có sẵn." in html
+    assert "Not a valid choice" not in html  # WTForms' own messages have no Vietnamese
+    assert 'value="training"' not in html and "checked" in html  # other answers kept
