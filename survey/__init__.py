@@ -22,6 +22,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     configure_settings(app, config)
     configure_extensions(app)
     configure_guards(app)
+    configure_headers(app)
     configure_blueprints(app)
     configure_errors(app)
     configure_cli(app)
@@ -82,6 +83,12 @@ def configure_guards(app: Flask) -> None:
     from .guards import register_guards
 
     register_guards(app)
+
+
+def configure_headers(app: Flask) -> None:
+    from .headers import register_headers
+
+    register_headers(app)
 
 
 def configure_blueprints(app: Flask) -> None:

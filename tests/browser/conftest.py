@@ -121,6 +121,14 @@ def phone_page(browser):
     context.close()
 
 
+def watch_csp(page) -> list[str]:
+    """Console reports of anything the Content-Security-Policy blocked, as they come."""
+    blocked: list[str] = []
+    page.on("console", lambda message: blocked.append(message.text)
+            if "Content Security Policy" in message.text else None)
+    return blocked
+
+
 def axe_serious(page) -> list[dict]:
     """axe-core violations of impact serious or critical on the current page."""
     from axe_playwright_python.sync_playwright import Axe

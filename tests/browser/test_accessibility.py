@@ -11,7 +11,7 @@ from survey.extensions import db
 from survey.models import Service, Unit, utcnow
 from survey.services import receipts
 
-from .conftest import KIOSK, PHONE, axe_serious
+from .conftest import KIOSK, PHONE, axe_serious, watch_csp
 
 pytestmark = pytest.mark.browser
 
@@ -53,6 +53,7 @@ def test_public_pages_pass_axe(live_server, browser, codes, size, tmp_path):
     context = browser.new_context(viewport=SIZES[size], has_touch=True, locale="vi-VN",
                                   is_mobile=size == "phone")
     page = context.new_page()
+    blocked = watch_csp(page)
     failures = {}
     for name, (path, status) in PAGES.items():
         reply = page.goto(live_server.url + path.format(**codes))
@@ -74,3 +75,4 @@ def test_public_pages_pass_axe(live_server, browser, codes, size, tmp_path):
     page.screenshot(path=str(tmp_path / f"{size}-form-errors.png"), full_page=True)
     context.close()
     assert failures == {}
+    assert blocked == []  # the Content-Security-Policy blocks nothing the pages need

@@ -12,7 +12,7 @@ from survey.extensions import db
 from survey.models import KioskDevice
 from survey.services import kiosks
 
-from .conftest import KIOSK, axe_serious
+from .conftest import KIOSK, axe_serious, watch_csp
 from .kiosk_helpers import new_kiosk_page, pair, stored
 
 pytestmark = pytest.mark.browser
@@ -43,7 +43,7 @@ def test_idle_countdown_discards_or_keeps_partial_answers(live_server, browser):
     # The overall question was answered: that much is kept, marked partial.
     dialog.wait_for()
     page.wait_for_selector(SCREEN.format("attract"))
-    page.wait_for_function("document.querySelector('#queue').dataset.queued === '0'")
+    page.wait_for_function("() => document.querySelector('#queue').dataset.queued === '0'")
     rows = stored(live_server)
     assert len(rows) == before + 1
     partial = rows[-1] if rows[-1].partial else next(r for r in rows if r.partial)
@@ -77,7 +77,7 @@ def test_language_switch(live_server, browser):
     assert page.locator("h1").inner_text() == "Thank you!"
     page.wait_for_selector(SCREEN.format("attract"))  # back in Vietnamese for the next person
     assert page.locator("html").get_attribute("lang") == "vi"
-    page.wait_for_function("document.querySelector('#queue').dataset.queued === '0'")
+    page.wait_for_function("() => document.querySelector('#queue').dataset.queued === '0'")
     assert sum(1 for row in stored(live_server) if row.locale == "en") == english_before + 1
     context.close()
 
@@ -91,6 +91,7 @@ def test_every_screen_passes_axe(live_server, browser, tmp_path, orientation):
     shots = Path(os.environ.get("SURVEY_SCREENSHOTS", tmp_path))
     shots.mkdir(parents=True, exist_ok=True)
     context, page = new_kiosk_page(browser, SIZES[orientation])
+    blocked = watch_csp(page)
 
     def check(name: str) -> None:
         page.screenshot(path=str(shots / f"kiosk-{orientation}-{name}.png"))
@@ -121,6 +122,7 @@ def test_every_screen_passes_axe(live_server, browser, tmp_path, orientation):
     page.get_by_role("alertdialog").wait_for()
     check("countdown-en")
     context.close()
+    assert blocked == []
 
 
 def newest_device(server):

@@ -12,12 +12,12 @@ def test_offline_surveys_arrive_exactly_once_after_a_restart(live_server, browse
     context, page = new_kiosk_page(browser)
     before = len(stored(live_server))
     pair(page, live_server, "?thanks=1")
-    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
 
     for _ in range(3):
         answer_survey(page)
         page.locator(".thanks").tap()  # the next claimant does not wait
-    page.wait_for_function("document.querySelector('#queue').dataset.queued === '0'")
+    page.wait_for_function("() => document.querySelector('#queue').dataset.queued === '0'")
     assert len(stored(live_server)) == before + 3
 
     context.set_offline(True)
@@ -27,12 +27,12 @@ def test_offline_surveys_arrive_exactly_once_after_a_restart(live_server, browse
         if n == 9:  # the app shell comes from the service worker while offline
             page.reload()
             page.wait_for_selector("#screen[data-screen=attract]")
-    page.wait_for_function("document.querySelector('#queue').dataset.queued === '20'")
+    page.wait_for_function("() => document.querySelector('#queue').dataset.queued === '20'")
     assert len(stored(live_server)) == before + 3
 
     live_server.restart()
     context.set_offline(False)
-    page.wait_for_function("document.querySelector('#queue').dataset.queued === '0'",
+    page.wait_for_function("() => document.querySelector('#queue').dataset.queued === '0'",
                            timeout=30000)
     rows = stored(live_server)
     assert len(rows) == before + 23
@@ -64,7 +64,7 @@ QUEUE_10K = """async (n) => {
 def test_ten_thousand_responses_wait_offline_for_days_then_arrive_once(live_server, browser):
     context, page = new_kiosk_page(browser)
     pair(page, live_server)
-    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
     before = {row.id for row in stored(live_server)}
     context.set_offline(True)
     page.evaluate(QUEUE_10K, 10_000)
@@ -74,7 +74,7 @@ def test_ten_thousand_responses_wait_offline_for_days_then_arrive_once(live_serv
 
     context.set_offline(False)
     page.evaluate("window.kiosk.sender.kick()")
-    page.wait_for_function("document.querySelector('#queue').dataset.queued === '0'",
+    page.wait_for_function("() => document.querySelector('#queue').dataset.queued === '0'",
                            timeout=300_000, polling=500)
     assert page.evaluate("window.kiosk.store.counts()") == {"queued": 0, "setAside": 0}
     rows = stored(live_server)
@@ -108,14 +108,14 @@ def test_responses_are_not_lost_when_indexeddb_fails(live_server, browser, failu
     for _ in range(2):
         answer_survey(page)
         page.locator(".thanks").tap()
-    page.wait_for_function("document.querySelector('#queue').dataset.unsaved === '2'")
+    page.wait_for_function("() => document.querySelector('#queue').dataset.unsaved === '2'")
     indicator = page.locator("#queue")
     assert indicator.get_attribute("data-queued") == "2"
     assert "Chưa lưu được vào máy, đừng tải lại trang: 2" in indicator.inner_text()
 
     context.set_offline(False)
     page.evaluate("window.kiosk.sender.kick()")
-    page.wait_for_function("document.querySelector('#queue').dataset.queued === '0'",
+    page.wait_for_function("() => document.querySelector('#queue').dataset.queued === '0'",
                            timeout=30000)
     assert indicator.get_attribute("data-unsaved") == "0"
     new = [row for row in stored(live_server) if row.id not in before]

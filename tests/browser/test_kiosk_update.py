@@ -35,7 +35,7 @@ def test_new_version_waits_for_the_claimant_then_works_offline(updatable_server,
     server = updatable_server
     context, page = new_kiosk_page(browser)
     pair(page, server, "?thanks=30")
-    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
     old_title = page.title()
     (old_cache,) = page.evaluate(CACHES)
 
@@ -48,7 +48,7 @@ def test_new_version_waits_for_the_claimant_then_works_offline(updatable_server,
     index.write_text(index.read_text(encoding="utf-8").replace(
         "<title>", "<title>(v2) "), encoding="utf-8")
     page.evaluate("navigator.serviceWorker.getRegistration('/kiosk/').then(r => r.update())")
-    page.wait_for_function("window.kiosk.updateReady === true", timeout=20000)
+    page.wait_for_function("() => window.kiosk.updateReady === true", timeout=20000)
     # Installed whole, then the old version's cache is deleted.
     deadline = time.monotonic() + 20
     while (caches := page.evaluate(CACHES)) != [] and old_cache in caches:
@@ -67,9 +67,9 @@ def test_new_version_waits_for_the_claimant_then_works_offline(updatable_server,
 
     # Back to the attract screen: the new version loads, and the response is delivered.
     page.locator(".thanks").tap()
-    page.wait_for_function("document.title.startsWith('(v2) ')")
+    page.wait_for_function("() => document.title.startsWith('(v2) ')")
     page.wait_for_selector("#screen[data-screen=attract]")
-    page.wait_for_function("document.querySelector('#queue').dataset.queued === '0'")
+    page.wait_for_function("() => document.querySelector('#queue').dataset.queued === '0'")
     assert len([row for row in stored(server) if row.device_id is not None]) == 1
 
     # Offline, the kiosk starts from the new version's cache.
