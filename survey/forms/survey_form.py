@@ -24,8 +24,7 @@ SCALE_LABELS = {
     "5": _l("Very satisfied"),
 }
 FIXED_FIELDS = {"csrf_token", "submission_id", "lang", "version", "service", "comment",
-                "contact_consent",
-                "contact_name", "contact_phone", "contact_email"}
+                "contact_consent", "contact_name", "contact_phone", "contact_email"}
 
 
 #: WTForms has no Vietnamese catalogue: every message a claimant can see is our own.
