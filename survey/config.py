@@ -13,6 +13,9 @@ class Config:
     RECEIPT_RATE_LIMIT: int = 30
     #: Length of that window, in seconds.
     RECEIPT_RATE_WINDOW: int = 60
+    #: Where rate-limit counts live: ``memory://`` (each worker on its own) or
+    #: ``redis://host:6379/0`` (shared by every worker and server).
+    RATELIMIT_STORAGE: str = "memory://"
     #: Targets for verdicts when none is asked for: milestone year → share. A period is
     #: judged against the first milestone at or after its year (Decision 2269/QĐ-TTg).
     TARGETS: dict = {"2025": 0.85, "2030": 0.90}

@@ -1,7 +1,8 @@
 """``/r/<code>``: the survey bound to one single-use receipt code.
 
-Lookups are rate-limited per client address, held only in memory for the window
-(see :mod:`survey.services.ratelimit`); the address is never stored with answers.
+Lookups are rate-limited per client, counted under a keyed hash of the address for
+the length of the window (see :mod:`survey.services.ratelimit`); the address itself is
+never stored.
 """
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from ..extensions import csrf, db
 from ..models import Channel, ReceiptCode, Response
 from ..services import receipts
-from ..services.ratelimit import SlidingWindowLimiter
+from ..services.ratelimit import LookupLimiter
 from . import bp
 from .routes import survey_page
 
@@ -22,15 +23,20 @@ from .routes import survey_page
 MISS_LOG_THRESHOLD = 5
 
 
-def receipt_limiter() -> SlidingWindowLimiter:
+def receipt_limiter() -> LookupLimiter:
     """The app's limiter for ``/r/`` lookups, created on first use."""
     limiter = current_app.extensions.get("receipt_limiter")
     if limiter is None:
-        limiter = SlidingWindowLimiter(
-            int(current_app.config["RECEIPT_RATE_LIMIT"]),
-            float(current_app.config["RECEIPT_RATE_WINDOW"]))
+        config = current_app.config
+        limiter = LookupLimiter(int(config["RECEIPT_RATE_LIMIT"]),
+                                int(config["RECEIPT_RATE_WINDOW"]),
+                                config["RATELIMIT_STORAGE"], _secret(config["SECRET_KEY"]))
         current_app.extensions["receipt_limiter"] = limiter
     return limiter
+
+
+def _secret(key) -> bytes:
+    return key if isinstance(key, bytes) else str(key).encode()
 
 
 def _client_key() -> str:

@@ -1,65 +1,66 @@
-"""An in-memory sliding-window rate limiter (per process).
+"""Rate limits for receipt-code lookups, kept by the ``limits`` library.
 
-Keys are transient (for receipt codes: the client's address). They live only in this
-process's memory for the length of the window and are never written anywhere, and
-never stored with answers. With several worker processes each counts on its own,
-which still makes guessing 8-character codes impractical.
+Storage comes from ``SURVEY_RATELIMIT_STORAGE``: ``memory://`` (the default) counts in
+each worker process on its own; ``redis://host:6379/0`` shares the counts between every
+worker and server, so that running more of them does not multiply the limit.
+
+Keys are transient client addresses, and even those are never stored: the limiter
+keeps a keyed hash (HMAC with the app's secret key) for the length of the window.
+Nothing here is ever written with answers. If the shared store cannot be reached,
+lookups are allowed (and that is logged): a claimant must not be turned away because
+of it, and codes stay impractical to guess at about 40 bits.
 """
 from __future__ import annotations
 
-import threading
-import time
-from collections import deque
-from typing import Callable
+import hashlib
+import hmac
+import logging
+
+from limits import RateLimitItemPerSecond, storage, strategies
+
+log = logging.getLogger(__name__)
+
+#: Misses are counted with a ceiling no client can reach.
+_COUNT_ONLY = 1_000_000
 
 
-class SlidingWindowLimiter:
-    """Allow at most ``limit`` events per ``window`` seconds for each key."""
+class LookupLimiter:
+    """At most ``limit`` lookups per ``window`` seconds for each client; misses counted."""
 
-    def __init__(self, limit: int, window: float,
-                 clock: Callable[[], float] = time.monotonic):
+    def __init__(self, limit: int, window: int, storage_uri: str = "memory://",
+                 secret: bytes = b""):
         self.limit = limit
         self.window = window
-        self.clock = clock
-        self._events: dict[str, deque[float]] = {}
-        self._misses: dict[str, deque[float]] = {}
-        self._lock = threading.Lock()
+        self.storage = storage.storage_from_string(storage_uri)
+        self.strategy = strategies.MovingWindowRateLimiter(self.storage)
+        self.lookups = RateLimitItemPerSecond(max(limit, 1), window)
+        self.misses = RateLimitItemPerSecond(_COUNT_ONLY, window)
+        self.secret = secret
 
-    def _recent(self, table: dict[str, deque[float]], key: str, now: float) -> deque[float]:
-        events = table.setdefault(key, deque())
-        while events and events[0] <= now - self.window:
-            events.popleft()
-        return events
+    def _key(self, client: str) -> str:
+        return hmac.new(self.secret, client.encode(), hashlib.sha256).hexdigest()[:32]
 
-    def hit(self, key: str) -> bool:
-        """Record one event for ``key``; False when it exceeds the limit (not recorded)."""
+    def hit(self, client: str) -> bool:
+        """Record one lookup; False when it exceeds the limit (not recorded)."""
         if self.limit <= 0:
             return True
-        with self._lock:
-            now = self.clock()
-            events = self._recent(self._events, key, now)
-            if len(events) >= self.limit:
-                return False
-            events.append(now)
-            if len(self._events) > 10_000:
-                self._prune(now)
+        try:
+            return self.strategy.hit(self.lookups, "receipt-lookup", self._key(client))
+        except Exception:  # the shared store is down: let the claimant in
+            log.exception("receipt-code rate limit unavailable; lookup allowed")
             return True
 
-    def miss(self, key: str) -> int:
-        """Record a failed lookup for ``key``; returns the misses within the window."""
-        with self._lock:
-            now = self.clock()
-            misses = self._recent(self._misses, key, now)
-            misses.append(now)
-            return len(misses)
-
-    def _prune(self, now: float) -> None:
-        for table in (self._events, self._misses):
-            for key in [k for k, v in table.items() if not v or v[-1] <= now - self.window]:
-                del table[key]
+    def miss(self, client: str) -> int:
+        """Record a failed lookup; returns the client's misses within the window."""
+        key = self._key(client)
+        try:
+            self.strategy.hit(self.misses, "receipt-miss", key)
+            stats = self.strategy.get_window_stats(self.misses, "receipt-miss", key)
+        except Exception:
+            log.exception("receipt-code rate limit unavailable; miss not counted")
+            return 0
+        return _COUNT_ONLY - stats.remaining
 
     def reset(self) -> None:
-        """Forget everything (tests, or an operator after a false alarm)."""
-        with self._lock:
-            self._events.clear()
-            self._misses.clear()
+        """Forget every count (tests, or an operator after a false alarm)."""
+        self.storage.reset()
