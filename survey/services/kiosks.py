@@ -162,18 +162,21 @@ def ingest_batch(session: Session, device: KioskDevice, items: list[Any],
             result.rejected.append({"id": _raw_id(raw), "errors": errors})
         else:
             parsed.append((raw["id"], new))
+    # Which ids are stored already, and by which device: one query for the whole batch.
+    known = dict(session.execute(sa.select(Response.id, Response.device_id).where(
+        Response.id.in_({new.id for _raw, new in parsed}))).all()) if parsed else {}
     # Oldest first, so each response is compared with the one just before it.
     for raw_id, new in sorted(parsed, key=lambda pair: pair[1].submitted_at):
-        _store_one(session, device, raw_id, new, min_interval, result)
+        _store_one(session, device, raw_id, new, min_interval, result, known)
     return result
 
 
 def _store_one(session: Session, device: KioskDevice, raw_id: str, new: NewResponse,
-               min_interval: float, result: BatchResult) -> None:
-    """Store one parsed item; ids are echoed exactly as the kiosk sent them."""
-    existing = session.get(Response, new.id)
-    if existing is not None:
-        if existing.device_id == device.id:
+               min_interval: float, result: BatchResult, known: dict) -> None:
+    """Store one parsed item; ids are echoed exactly as the kiosk sent them. ``known``
+    maps the ids already stored to their device, and gains the ids stored here."""
+    if new.id in known:
+        if known[new.id] == device.id:
             result.duplicates.append(raw_id)
         else:
             result.rejected.append({"id": raw_id, "errors": {"id": ["id_taken"]}})
@@ -181,9 +184,15 @@ def _store_one(session: Session, device: KioskDevice, raw_id: str, new: NewRespo
     if not new.partial:
         _flag_if_too_fast(session, device, new, min_interval)
     try:
-        response, created = submit_response(session, new)
+        # checked: the batch query above looked for this id (a concurrent insert of the
+        # same id is still caught by the primary key and answered as a duplicate).
+        response, created = submit_response(session, new, checked=True)
     except ServiceError as exc:
         result.rejected.append({"id": raw_id, "errors": exc.errors or {"": [str(exc.message)]}})
+        return
+    known[new.id] = response.device_id
+    if not created and response.device_id != device.id:
+        result.rejected.append({"id": raw_id, "errors": {"id": ["id_taken"]}})
         return
     (result.accepted if created else result.duplicates).append(raw_id)
     if created and not new.partial:

@@ -71,10 +71,13 @@ def validate_answers(questionnaire: Questionnaire, answers: Mapping[str, Optiona
     return errors
 
 
-def submit_response(session: Session, new: NewResponse) -> tuple[Response, bool]:
+def submit_response(session: Session, new: NewResponse,
+                    checked: bool = False) -> tuple[Response, bool]:
     """Store ``new`` once. Returns ``(response, created)``; ``created`` is False when a
     response with the same id already exists (a retry or a double tap), in which case
     nothing is written. Raises :class:`ServiceError` for invalid input, writing nothing.
+    ``checked=True`` skips the look-up by id when the caller has just made it (a
+    concurrent insert of the same id is still caught by the primary key).
     """
     errors = validate_answers(new.questionnaire, new.answers, partial=new.partial)
     if new.comment and len(new.comment) > COMMENT_MAX:
@@ -84,7 +87,7 @@ def submit_response(session: Session, new: NewResponse) -> tuple[Response, bool]
     if errors:
         raise ServiceError(_l("The response is not valid. Nothing was saved."), errors)
     begin_write(session)
-    existing = session.get(Response, new.id)
+    existing = None if checked else session.get(Response, new.id)
     if existing is not None:
         return existing, False
     response, contact = _build(new)

@@ -186,6 +186,14 @@ def test_questionnaire_gives_what_a_kiosk_needs_and_is_cacheable(client, demo):
                       ).status_code == 304
 
 
+def test_new_id_twice_in_one_batch_is_stored_once(client, auth, count_rows):
+    first, *rest = spaced(3)
+    body = post(client, auth, [first, *rest, first]).get_json()
+    assert sorted(body["accepted"]) == sorted(i["id"] for i in [first, *rest])
+    assert body["duplicates"] == [first["id"]] and body["rejected"] == []
+    assert count_rows(Response) == 3
+
+
 def test_questionnaire_missing_is_404(client, db):
     reply = client.get("/api/v1/questionnaire")
     assert reply.status_code == 404 and reply.get_json()["error"] == "no_questionnaire"
