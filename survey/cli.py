@@ -30,7 +30,8 @@ def seed_demo() -> None:
     else:
         click.echo(_("Database already has units; demo data not loaded."))
     base = current_app.config["PUBLIC_URL"].rstrip("/")
-    links = [(_("Demo survey (phone):"), f"{base}/s/NA-VINH/Q1"),
+    links = [(_("Home page:"), f"{base}/"),
+             (_("Demo survey (phone):"), f"{base}/s/NA-VINH/Q1"),
              (_("Same, in English:"), f"{base}/s/NA-VINH/Q1?lang=en"),
              (_("Receipt-code entry:"), f"{base}/r"),
              (_("Counter kiosk:"), f"{base}/kiosk/")]
