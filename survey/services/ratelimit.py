@@ -20,6 +20,8 @@ from limits import RateLimitItemPerSecond, storage, strategies
 
 log = logging.getLogger(__name__)
 
+#: Seconds to wait for a shared store before giving up on it for this request.
+STORE_TIMEOUTS = {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}
 #: Misses are counted with a ceiling no client can reach.
 _COUNT_ONLY = 1_000_000
 
@@ -31,7 +33,9 @@ class LookupLimiter:
                  secret: bytes = b""):
         self.limit = limit
         self.window = window
-        self.storage = storage.storage_from_string(storage_uri)
+        # A store that does not answer must not hold a claimant's page for long.
+        options = STORE_TIMEOUTS if storage_uri.startswith(("redis", "rediss")) else {}
+        self.storage = storage.storage_from_string(storage_uri, **options)
         self.strategy = strategies.MovingWindowRateLimiter(self.storage)
         self.lookups = RateLimitItemPerSecond(max(limit, 1), window)
         self.misses = RateLimitItemPerSecond(_COUNT_ONLY, window)
@@ -46,8 +50,8 @@ class LookupLimiter:
             return True
         try:
             return self.strategy.hit(self.lookups, "receipt-lookup", self._key(client))
-        except Exception:  # the shared store is down: let the claimant in
-            log.exception("receipt-code rate limit unavailable; lookup allowed")
+        except Exception as exc:  # the shared store is down: let the claimant in
+            log.error("receipt-code rate limit unavailable, lookup allowed: %s", exc)
             return True
 
     def miss(self, client: str) -> int:
@@ -56,8 +60,8 @@ class LookupLimiter:
         try:
             self.strategy.hit(self.misses, "receipt-miss", key)
             stats = self.strategy.get_window_stats(self.misses, "receipt-miss", key)
-        except Exception:
-            log.exception("receipt-code rate limit unavailable; miss not counted")
+        except Exception as exc:
+            log.error("receipt-code rate limit unavailable, miss not counted: %s", exc)
             return 0
         return _COUNT_ONLY - stats.remaining
 
