@@ -13,6 +13,7 @@ from wtforms.validators import (AnyOf, Email, InputRequired, Length, Optional as
                                 ValidationError)
 
 from ..models import Questionnaire, Service
+from ..services.catalogue import parse_version
 from ..services.responses import COMMENT_MAX, ContactDetails
 
 NOT_APPLICABLE = "na"
@@ -157,7 +158,6 @@ def tampering_errors(formdata, questionnaire: Questionnaire, services: list[Serv
         uuid.UUID(formdata.get("submission_id", ""))
     except ValueError:
         bad.append("submission_id")
-    version = formdata.get("version")
-    if version is not None and not (version.isascii() and version.isdigit() and len(version) < 10):
+    if "version" in formdata and parse_version(formdata.get("version")) is None:
         bad.append("version")
     return sorted(set(bad))

@@ -85,12 +85,20 @@ def current_questionnaire(session: Session) -> Questionnaire:
     return questionnaire
 
 
+def parse_version(text: Optional[str]) -> Optional[int]:
+    """A questionnaire version number as a form sends it (``"1"``), or None."""
+    if text and text.isascii() and text.isdigit() and len(text) < 10:
+        return int(text)
+    return None
+
+
 def answered_questionnaire(session: Session, version: Optional[str]) -> Questionnaire:
     """The version a submitted form showed (published or retired since), else the current
     one: answers stay with the questions that were asked."""
-    if version and version.isascii() and version.isdigit() and len(version) < 10:
+    number = parse_version(version)
+    if number is not None:
         shown = session.scalar(sa.select(Questionnaire).where(
-            Questionnaire.version == int(version),
+            Questionnaire.version == number,
             Questionnaire.status != QuestionnaireStatus.draft))
         if shown is not None:
             return shown
