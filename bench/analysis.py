@@ -35,8 +35,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from survey import create_app  # noqa: E402
 from survey.extensions import db  # noqa: E402
 from survey.services import catalogue  # noqa: E402
-from survey.services.index import index_table  # noqa: E402
-from survey.services.periods import parse_period  # noqa: E402
+from survey.services.reporting.index import index_table  # noqa: E402
+from survey.services.reporting.periods import parse_period  # noqa: E402
 
 UNITS, ITEMS, DIMENSIONS = 30, 15, 5
 QUARTERS = [f"{year}-Q{q}" for year in (2025, 2026) for q in range(1, 5)]

@@ -47,7 +47,7 @@ def seed_demo() -> None:
               help="How many synthetic responses to add.")
 def demo_responses(count: int) -> None:
     """Add synthetic responses at the demo counters (NA-DEMO*) only, to try the index."""
-    from .services.demo import add_demo_responses
+    from .services.catalogue.demo import add_demo_responses
 
     try:
         stored = add_demo_responses(db.session, count)
@@ -87,7 +87,7 @@ def load_questionnaire(path: Path | None, draft: bool) -> None:
 @survey_cli.command("purge-contacts")
 def purge_contacts() -> None:
     """Delete contact details past their retention date (run daily from cron)."""
-    from .services.responses import purge_contacts as purge
+    from .services.intake.responses import purge_contacts as purge
 
     count = purge(db.session)
     db.session.commit()
@@ -102,7 +102,7 @@ survey_cli.add_command(token_cli)
 @click.option("--name", required=True, help="Who or what uses the token.")
 def create_token(name: str) -> None:
     """Create an API token; it is printed once, alone on the last line."""
-    from .services import tokens
+    from .services.devices import tokens
 
     row, token = tokens.create_api_token(db.session, name)
     db.session.commit()
@@ -114,7 +114,7 @@ def create_token(name: str) -> None:
 @token_cli.command("list")
 def list_tokens() -> None:
     """List API tokens (never the tokens themselves)."""
-    from .services import tokens
+    from .services.devices import tokens
 
     for row in tokens.list_api_tokens(db.session):
         state = _("revoked") if row.revoked_at else _("active")
@@ -126,7 +126,7 @@ def list_tokens() -> None:
 @click.argument("token_id", type=int)
 def revoke_token(token_id: int) -> None:
     """Revoke an API token by id."""
-    from .services import tokens
+    from .services.devices import tokens
 
     try:
         row = tokens.revoke_api_token(db.session, token_id)

@@ -14,8 +14,8 @@ from flask_babel import gettext as _
 from .cli_locale import cli_language, lang_option
 from .extensions import db
 from .services.errors import ServiceError
-from .services.index import BREAKDOWNS, VERDICTS, IndexRow, IndexTable, index_table
-from .services.served import import_served_csv
+from .services.reporting.index import BREAKDOWNS, VERDICTS, IndexRow, IndexTable, index_table
+from .services.reporting.served import import_served_csv
 
 
 def percent(value: Optional[float], digits: int = 1) -> str:

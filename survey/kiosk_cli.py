@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 
 from .extensions import db
 from .models import utcnow
-from .services import kiosks
+from .services.devices import kiosks
 from .services.errors import ServiceError
 
 kiosk_cli = AppGroup("kiosk", help="Counter kiosks: pairing codes, listing, revoking.")

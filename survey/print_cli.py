@@ -16,9 +16,12 @@ from flask_babel import gettext as _
 from .cli_locale import lang_option, output_locale
 from .extensions import db
 from .models import Service, Unit
-from .services import catalogue, posters, qr, receipts
+from .services import catalogue
+from .services.intake import posters
+from .io import qr
+from .services.intake import receipts
 from .services.errors import ServiceError
-from .services.units_import import UnitImportError, import_units, unit_tree
+from .services.catalogue.units import UnitImportError, import_units, unit_tree
 
 units_cli = AppGroup("units", help="Units and counters (the organisation tree).")
 

@@ -99,7 +99,7 @@ def make_unit(db):
 def make_response(db, questionnaire):
     """Store one response through the service layer; answers default to all 4s."""
     from survey.models import Channel
-    from survey.services.responses import NewResponse, submit_response
+    from survey.services.intake.responses import NewResponse, submit_response
 
     def make(unit, service=None, answers=None, channel=Channel.qr, submitted_at=None,
              **kwargs):

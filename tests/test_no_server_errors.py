@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from survey.services import tokens
+from survey.services.devices import tokens
 
 GARBAGE_VALUES = ["", "x" * 300, "%00", "../../etc/passwd", "NA-VINH", "💥", "1e309"]
 BODIES = [
@@ -83,7 +83,7 @@ NASTY_ITEMS = [
 
 @pytest.fixture
 def device_auth(db, demo):
-    from survey.services import kiosks
+    from survey.services.devices import kiosks
 
     _device, code = kiosks.add_device(db.session, "NA-VINH-Q3", "K")
     _device, token = kiosks.pair_device(db.session, code)

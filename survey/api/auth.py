@@ -7,7 +7,7 @@ from flask import g, jsonify, request
 from flask_babel import gettext as _
 
 from ..extensions import db
-from ..services import tokens
+from ..services.devices import tokens
 
 
 def bearer_token() -> str | None:

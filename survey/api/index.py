@@ -10,8 +10,8 @@ from flask_babel import gettext as _
 
 from ..extensions import db
 from ..services.errors import NotFound, ServiceError
-from ..services.index import VERDICTS, IndexRow, IndexTable, index_table
-from ..services.strata import ServedCountError
+from ..services.reporting.index import VERDICTS, IndexRow, IndexTable, index_table
+from ..services.reporting.strata import ServedCountError
 from . import bp
 from .auth import require_api_token
 

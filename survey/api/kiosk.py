@@ -8,7 +8,8 @@ from flask_babel import gettext as _
 
 from ..extensions import db
 from ..models import Questionnaire
-from ..services import catalogue, kiosks
+from ..services import catalogue
+from ..services.devices import kiosks
 from ..services.errors import NotFound
 from . import bp
 from .auth import require_device

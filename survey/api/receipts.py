@@ -5,7 +5,9 @@ from flask import current_app, jsonify, request
 from flask_babel import gettext as _
 
 from ..extensions import db
-from ..services import catalogue, qr, receipts
+from ..services import catalogue
+from ..io import qr
+from ..services.intake import receipts
 from ..services.errors import ServiceError
 from . import bp
 from .auth import require_api_token

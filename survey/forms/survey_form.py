@@ -14,7 +14,7 @@ from wtforms.validators import (AnyOf, Email, InputRequired, Length, Optional as
 
 from ..models import Questionnaire, Service
 from ..services.catalogue import parse_version
-from ..services.responses import COMMENT_MAX, ContactDetails
+from ..services.intake.responses import COMMENT_MAX, ContactDetails
 
 NOT_APPLICABLE = "na"
 SCALE_LABELS = {

@@ -1,7 +1,7 @@
 """``/r/<code>``: the survey bound to one single-use receipt code.
 
 Lookups are rate-limited per client, counted under a keyed hash of the address for
-the length of the window (see :mod:`survey.services.ratelimit`); the address itself is
+the length of the window (see :mod:`survey.services.intake.ratelimit`); the address itself is
 never stored.
 """
 from __future__ import annotations
@@ -14,8 +14,9 @@ from sqlalchemy.exc import IntegrityError
 
 from ..extensions import csrf, db
 from ..models import Channel, ReceiptCode, Response
-from ..services import receipts
-from ..services.ratelimit import LookupLimiter
+from ..services.intake import receipts
+from ..services.intake.ratelimit import LookupLimiter
+from ..timeutil import local_date
 from . import bp
 from .routes import survey_page
 
@@ -46,7 +47,7 @@ def _client_key() -> str:
 def _state_page(state: str, receipt: Optional[ReceiptCode], status: int):
     unit = receipt.unit if receipt is not None and receipt.unit.active else None
     return render_template("receipts/state.html", state=state, receipt=receipt,
-                           unit=unit, local_date=receipts.local_date), status
+                           unit=unit, local_date=local_date), status
 
 
 def _miss(code: str):

@@ -12,7 +12,7 @@ from ..forms.survey_form import body_is_utf8, build_survey_form, item_field_name
 from ..models import Channel, Questionnaire, Service, Unit
 from ..services import catalogue
 from ..services.errors import ServiceError
-from ..services.responses import NewResponse, submit_response
+from ..services.intake.responses import NewResponse, submit_response
 from . import bp
 
 

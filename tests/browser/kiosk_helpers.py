@@ -5,7 +5,7 @@ import sqlalchemy as sa
 
 from survey.extensions import db
 from survey.models import Response
-from survey.services import kiosks
+from survey.services.devices import kiosks
 
 from .conftest import KIOSK
 

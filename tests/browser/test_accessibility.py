@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from survey.extensions import db
 from survey.models import Service, Unit, utcnow
-from survey.services import receipts
+from survey.services.intake import receipts
 
 from .conftest import KIOSK, PHONE, axe_serious, watch_csp
 

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from survey.extensions import db
 from survey.models import KioskDevice
-from survey.services import kiosks
+from survey.services.devices import kiosks
 
 from .conftest import KIOSK, axe_serious, watch_csp
 from .kiosk_helpers import new_kiosk_page, pair, stored

@@ -60,6 +60,11 @@ def pdf_info(pdf: Path) -> dict[str, str]:
     return dict(re.findall(r"^([^:]+):\s+(.*)$", out.stdout, re.M))
 
 
+#: Read QR codes only: with every symbology on, zbar also "finds" a CODE-39 in the
+#: poster's artwork at some resolutions (seen at 90 dpi on A5 pages).
+ZBAR_QR_ONLY = ["zbarimg", "--quiet", "--raw", "-Sdisable", "-Sqrcode.enable"]
+
+
 def decode_pages(pdf: Path, dpis: tuple[int, ...]) -> list[list[str]]:
     """The QR contents found on each page of ``pdf``, page by page.
 
@@ -75,7 +80,7 @@ def decode_pages(pdf: Path, dpis: tuple[int, ...]) -> list[list[str]]:
         images = sorted(pdf.parent.glob(prefix.name + "-*.png"))
         pages += [set() for _ in range(len(images) - len(pages))]
         for number, image in enumerate(images):
-            out = subprocess.run(["zbarimg", "--quiet", "--raw", str(image)],
+            out = subprocess.run(ZBAR_QR_ONLY + [str(image)],
                                  capture_output=True, text=True, check=False)
             pages[number].update(out.stdout.split())
     return [sorted(found) for found in pages]

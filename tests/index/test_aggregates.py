@@ -10,10 +10,10 @@ import pytest
 
 from survey.analysis import composite_index, sums_from_answers
 from survey.models import Channel
-from survey.services import aggregates
-from survey.services.index import index_table
-from survey.services.periods import parse_period
-from survey.services.responses import NewResponse, submit_response
+from survey.services.reporting import aggregates
+from survey.services.reporting.index import index_table
+from survey.services.reporting.periods import parse_period
+from survey.services.intake.responses import NewResponse, submit_response
 from tests.index.conftest import IN_Q3
 
 

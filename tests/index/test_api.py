@@ -6,9 +6,9 @@ import math
 
 import pytest
 
-from survey.services import tokens
-from survey.services.index import index_table
-from survey.services.served import import_served_csv
+from survey.services.devices import tokens
+from survey.services.reporting.index import index_table
+from survey.services.reporting.served import import_served_csv
 
 
 @pytest.fixture

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from survey.index_cli import format_row
-from survey.services.index import index_table
+from survey.services.reporting.index import index_table
 
 
 def test_table_in_vietnamese(runner, db, seeded, english):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from survey.index_cli import percent
-from survey.services import tokens
+from survey.services.devices import tokens
 from tests.index.conftest import reference
 
 SERVED = "period,unit,service,count\n2026-Q3,NA-VINH-Q1,,100\n2026-Q3,NA-VINH,,300\n" \

@@ -9,9 +9,9 @@ import pytest
 from survey.analysis import proportion_interval, target_verdict
 from survey.models import ResponseStatus
 from survey.services.errors import NotFound, ServiceError
-from survey.services.index import index_table
-from survey.services.served import import_served_csv
-from survey.services.strata import ServedCountError
+from survey.services.reporting.index import index_table
+from survey.services.reporting.served import import_served_csv
+from survey.services.reporting.strata import ServedCountError
 from tests.index.conftest import IN_Q3, reference
 
 FIELDS = ("estimate", "se", "low", "high", "df", "n")
@@ -92,7 +92,8 @@ def test_quarter_count_made_of_months(db, seeded, questionnaire):
 
 
 def test_receipt_codes_stand_in_for_served(db, seeded, tree, questionnaire):
-    from survey.services import catalogue, receipts
+    from survey.services import catalogue
+    from survey.services.intake import receipts
 
     service = catalogue.active_services(db.session)[0]
     receipts.issue_receipt_codes(db.session, tree["NA-DC"], service, 40, now=IN_Q3)

@@ -6,7 +6,7 @@ import datetime as dt
 import pytest
 
 from survey.services.errors import ServiceError
-from survey.services.periods import default_target, parse_period
+from survey.services.reporting.periods import default_target, parse_period
 
 UTC = dt.timezone.utc
 
@@ -60,13 +60,13 @@ def test_default_target():
                                               ("2026-01", 0.90), ("2030-Q4", 0.90),
                                               ("2031", 0.90)])
 def test_default_target_follows_the_government_milestones(period, expected):
-    from survey.services.periods import default_target, parse_period
+    from survey.services.reporting.periods import default_target, parse_period
 
     assert default_target(parse_period(period)) == expected
 
 
 def test_default_target_from_configured_milestones():
-    from survey.services.periods import default_target, parse_period
+    from survey.services.reporting.periods import default_target, parse_period
 
     targets = {"2027": 0.8, "2029": 0.95}  # as read from SURVEY_TARGETS (JSON keys)
     assert default_target(parse_period("2026-Q2"), targets) == 0.8

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 
 from survey.models import ServedCount
 from survey.services.errors import ServiceError
-from survey.services.served import import_served_csv
+from survey.services.reporting.served import import_served_csv
 
 GOOD = "period,unit,service,count\n2026-Q3,NA-VINH,,300\n2026-q3,na-dc,ui_apply,40\n"
 
@@ -76,3 +76,20 @@ def test_cli_import_in_vietnamese_and_english(runner, db, tree, tmp_path):
     en = runner.invoke(args=["survey", "served", "import", str(bad), "--lang", "en"])
     assert "Line 3" in en.output and "nothing was imported" in en.output
     assert len(counts(db)) == 2
+
+
+@pytest.mark.parametrize("data, fragment", [
+    ("period,unit,count\n2026,NA,1\n".encode("cp1258") + "Đ".encode("cp1258"), "UTF-8"),
+    (b"period\tunit\tcount\n2026\tNA\t1\t9\n", "more cells"),
+])
+def test_served_import_shares_the_unit_importers_checks(db, tree, english, data, fragment):
+    """Before one reader served both, this importer missed tabs and extra cells."""
+    with pytest.raises(ServiceError) as error:
+        import_served_csv(db.session, data)
+    text = " ".join(str(m) for ms in error.value.errors.values() for m in ms)
+    assert fragment in text and counts(db) == []
+
+
+def test_served_import_reads_tab_separated_files(db, tree):
+    import_served_csv(db.session, b"period\tunit\tcount\n2026-09\tNA-DC\t7\n")
+    assert [(r.period, r.count) for r in counts(db)] == [("2026-09", 7)]

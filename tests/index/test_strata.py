@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from survey.services.served import IMPORTED, RECEIPTS, Served, served_by_unit
-from survey.services.strata import ServedCountError, UnitNode, UnitTree, plan_strata
+from survey.services.reporting.served import IMPORTED, RECEIPTS, Served, served_by_unit
+from survey.services.reporting.strata import ServedCountError, UnitNode, UnitTree, plan_strata
 
 #   1 P ── 2 C ── 4 C-Q1
 #       │     └── 5 C-Q2 ── 7 C-Q2-K

@@ -6,7 +6,7 @@ import uuid
 
 import pytest
 
-from survey.services import kiosks
+from survey.services.devices import kiosks
 
 VN = dt.timezone(dt.timedelta(hours=7))
 

@@ -41,7 +41,7 @@ def test_list_marks_kiosks_out_of_contact(app, runner, demo, db):
     import datetime as dt
 
     from survey.models import utcnow
-    from survey.services import kiosks
+    from survey.services.devices import kiosks
 
     app.config["KIOSK_HEARTBEAT_SECONDS"] = 600
     quiet, fresh = (kiosks.add_device(db.session, "NA-VINH-Q3", name)[0] for name in "AB")

@@ -6,8 +6,8 @@ import datetime as dt
 import sqlalchemy as sa
 
 from survey.models import KioskDevice
-from survey.services import kiosks
-from survey.services.tokens import hash_token
+from survey.services.devices import kiosks
+from survey.services.devices.tokens import hash_token
 
 
 def test_code_pairs_once_and_token_is_stored_hashed(client, db, demo):

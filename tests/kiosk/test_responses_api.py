@@ -9,7 +9,8 @@ import sqlalchemy as sa
 
 from survey.models import (Channel, Questionnaire, QuestionnaireStatus, Response,
                            ResponseReason, ResponseStatus)
-from survey.services import catalogue, kiosks
+from survey.services import catalogue
+from survey.services.devices import kiosks
 
 from .conftest import VN, item, spaced
 

@@ -7,7 +7,7 @@ import uuid
 import sqlalchemy as sa
 
 from survey.models import Response, ResponseStatus
-from survey.services import kiosks
+from survey.services.devices import kiosks
 
 from .conftest import VN, item
 

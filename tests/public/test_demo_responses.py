@@ -5,7 +5,7 @@ import pytest
 import sqlalchemy as sa
 
 from survey.models import Answer, Response, Unit
-from survey.services.demo import add_demo_responses
+from survey.services.catalogue.demo import add_demo_responses
 from survey.services.errors import ServiceError
 
 

@@ -172,7 +172,7 @@ def test_no_ip_or_user_agent_is_stored(client, questionnaire, db):
 def test_contacts_are_purged_after_retention(runner, client, questionnaire, db, count_rows):
     import datetime as dt
 
-    from survey.services.responses import purge_contacts
+    from survey.services.intake.responses import purge_contacts
 
     data = {**full_answers(questionnaire), "service": "enquiry", "contact_consent": "y",
             "contact_email": "nguoi.lao.dong@example.vn"}

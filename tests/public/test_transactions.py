@@ -6,7 +6,7 @@ import uuid
 import sqlalchemy as sa
 
 from survey.models import Channel, Response, Unit
-from survey.services.responses import NewResponse, submit_response
+from survey.services.intake.responses import NewResponse, submit_response
 
 
 def test_rollback_after_submit_leaves_nothing(app, db, questionnaire, count_rows):

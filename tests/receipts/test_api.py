@@ -7,7 +7,7 @@ import re
 import pytest
 
 from survey.models import ReceiptCode
-from survey.services import tokens
+from survey.services.devices import tokens
 
 
 @pytest.fixture

@@ -8,8 +8,9 @@ import pytest
 from hypothesis import given, strategies as st
 
 from survey.models import ReceiptCode, Service, utcnow
-from survey.services import receipts
+from survey.services.intake import receipts
 from survey.services.errors import ServiceError
+from survey.timeutil import local_date
 
 
 @pytest.fixture
@@ -154,7 +155,7 @@ def test_response_rate_from_issued_codes(app, db, counter, service, make_respons
         receipts.consume(db.session, row)
     make_response(counter, service)  # a poster response: not part of the receipt rate
     db.session.commit()
-    today = receipts.local_date(now)
+    today = local_date(now)
     served = receipts.issued_counts(db.session, today, today)[counter.id]
     answered = db.session.scalar(db.select(db.func.count()).select_from(Response).where(
         Response.receipt_code_id.is_not(None)))

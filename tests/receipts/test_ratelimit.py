@@ -8,7 +8,7 @@ import uuid
 
 import pytest
 
-from survey.services.ratelimit import LookupLimiter
+from survey.services.intake.ratelimit import LookupLimiter
 
 STORES = ["memory"] + (["redis"] if os.environ.get("SURVEY_TEST_REDIS_URL") else [])
 
@@ -72,7 +72,7 @@ def test_keys_are_keyed_hashes():
 
 def test_an_unreachable_store_lets_claimants_in(caplog):
     limiter = LookupLimiter(1, 60, "redis://127.0.0.1:1/0", b"secret")
-    with caplog.at_level(logging.ERROR, logger="survey.services.ratelimit"):
+    with caplog.at_level(logging.ERROR, logger="survey.services.intake.ratelimit"):
         assert [limiter.hit("10.9.9.9") for _ in range(3)] == [True, True, True]
         assert limiter.miss("10.9.9.9") == 0
     assert any("rate limit unavailable" in record.getMessage() for record in caplog.records)

@@ -8,7 +8,7 @@ import threading
 import pytest
 
 from survey.models import Channel, ReceiptCode, Response, utcnow
-from survey.services import receipts
+from survey.services.intake import receipts
 from tests.conftest import hidden_fields
 
 

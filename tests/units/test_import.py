@@ -5,7 +5,7 @@ import pytest
 from flask_babel import force_locale
 
 from survey.models import Response, Unit, UnitKind
-from survey.services.units_import import UnitImportError, import_units, unit_tree
+from survey.services.catalogue.units import UnitImportError, import_units, unit_tree
 
 HEADER = "code,parent_code,kind,name_vi,name_en,active\n"
 TREE = HEADER + (

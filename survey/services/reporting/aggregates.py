@@ -19,8 +19,8 @@ import numpy as np
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from ..analysis import StratumSums
-from ..models import Answer, QuestionnaireItem, Response, ResponseStatus
+from ...analysis import StratumSums
+from ...models import Answer, QuestionnaireItem, Response, ResponseStatus
 from .periods import Period
 
 #: Bits per mask column: keeps every mask a non-negative 32-bit integer.

@@ -11,11 +11,11 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ..models import (Answer, Channel, Comment, Contact, KioskDevice, Questionnaire,
+from ...models import (Answer, Channel, Comment, Contact, KioskDevice, Questionnaire,
                       ReceiptCode, Response, ResponseReason, ResponseStatus, Service, Unit,
                       utcnow)
-from .errors import ServiceError
-from .transactions import begin_write
+from ..errors import ServiceError
+from ..transactions import begin_write
 
 COMMENT_MAX = 2000
 CONTACT_RETENTION = dt.timedelta(days=180)

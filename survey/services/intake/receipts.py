@@ -18,9 +18,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
-from ..models import ReceiptCode, Service, Unit, utcnow
-from .errors import ServiceError
-from .transactions import begin_write
+from ...models import ReceiptCode, Service, Unit, utcnow
+from ...timeutil import local_date
+from ..errors import ServiceError
+from ..transactions import begin_write
 
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 CODE_LENGTH = 8
@@ -28,21 +29,6 @@ MAX_COUNT = 1000
 DEFAULT_DAYS = 14
 _SEPARATORS = re.compile(r"[\s\-_.]+")
 _VALID = re.compile(f"[{ALPHABET}]{{{CODE_LENGTH}}}")
-
-
-def local_tz() -> dt.tzinfo:
-    """Vietnam's time zone (no daylight saving, so a fixed offset is a safe fallback)."""
-    try:
-        from zoneinfo import ZoneInfo
-
-        return ZoneInfo("Asia/Ho_Chi_Minh")
-    except Exception:  # pragma: no cover - systems without tz data
-        return dt.timezone(dt.timedelta(hours=7))
-
-
-def local_date(moment: dt.datetime) -> dt.date:
-    """The calendar date in Vietnam at the aware instant ``moment``."""
-    return moment.astimezone(local_tz()).date()
 
 
 class CodeState(enum.Enum):

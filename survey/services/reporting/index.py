@@ -15,12 +15,12 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
-from ..analysis import (AnalysisError, CompositeSums, DesignEstimate, StratumSums,
+from ...analysis import (AnalysisError, CompositeSums, DesignEstimate, StratumSums,
                         composite_from_sums, proportion_interval, target_verdict)
-from ..models import Channel, Questionnaire, Service
+from ...models import Channel, Questionnaire, Service
 from . import aggregates
 from .aggregates import Accumulator, ItemKeys
-from .errors import NotFound, ServiceError
+from ..errors import NotFound, ServiceError
 from .periods import Period, default_target, parse_period
 from .served import Served, imported_counts, issued_table, served_by_unit
 from .strata import UnitTree, plan_strata

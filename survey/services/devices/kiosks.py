@@ -11,11 +11,11 @@ from flask_babel import lazy_gettext as _l
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from ..models import (Channel, KioskDevice, Questionnaire, QuestionnaireStatus, Response,
+from ...models import (Channel, KioskDevice, Questionnaire, QuestionnaireStatus, Response,
                       ResponseStatus, Service, utcnow)
-from . import catalogue
-from .errors import NotFound, ServiceError
-from .responses import NewResponse, submit_response, validate_answers
+from .. import catalogue
+from ..errors import NotFound, ServiceError
+from ..intake.responses import NewResponse, submit_response, validate_answers
 from .tokens import hash_token, new_token
 
 PAIRING_VALIDITY = dt.timedelta(hours=24)

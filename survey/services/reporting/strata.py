@@ -17,8 +17,8 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
-from ..models import Unit
-from .errors import ServiceError
+from ...models import Unit
+from ..errors import ServiceError
 from .served import IMPORTED, Served
 
 

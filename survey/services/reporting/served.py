@@ -8,8 +8,6 @@ unit's whole subtree, the receipt codes issued there stand in as the served coun
 """
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 from typing import Iterable, Mapping, Optional
 
@@ -17,8 +15,9 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
-from ..models import ServedCount, Service, Unit, utcnow
-from .errors import ServiceError
+from ...io.csvfile import CsvFileError, CsvTable, problems_by_line, read_csv
+from ...models import ServedCount, Service, Unit, utcnow
+from ..errors import ServiceError
 from .periods import Period, parse_period
 
 IMPORTED, RECEIPTS = "imported", "receipts"
@@ -75,7 +74,7 @@ def issued_table(session: Session, period: Period) -> CountTable:
     Empty when the receipts service is not installed (older deployments).
     """
     try:
-        from .receipts import issued_counts
+        from ..intake.receipts import issued_counts
     except ImportError:  # pragma: no cover - receipts are part of the product
         return {}
     by_service = issued_counts(session, period.first_day, period.last_day, by_service=True)
@@ -118,30 +117,16 @@ class ImportSummary:
     unchanged: int
 
 
-def _read_rows(data: bytes) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
+def _read_rows(data: bytes) -> CsvTable:
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ServiceError(_l("The file is not UTF-8 text. Save it as “CSV UTF-8” and "
-                              "try again.")) from exc
-    first = text.split("\n", 1)[0]
-    delimiter = ";" if first.count(";") > first.count(",") else ","
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-    header = [h.strip().lower() for h in next(reader, [])]
-    missing = [c for c in COLUMNS if c != "service" and c not in header]
-    if missing:
-        raise ServiceError(_l("The first line must name the columns period, unit, service, "
-                              "count; missing: %(columns)s.", columns=", ".join(missing)))
-    rows = []
-    for line, values in enumerate(reader, start=2):
-        if not any(v.strip() for v in values):
-            continue
-        row = {name: (values[i].strip() if i < len(values) else "")
-               for i, name in enumerate(header)}
-        rows.append((line, row))
-    if not rows:
-        raise ServiceError(_l("The file has no data rows."))
-    return header, rows
+        table = read_csv(data, required=[c for c in COLUMNS if c != "service"])
+    except CsvFileError as exc:
+        raise ServiceError(_l("The file has errors; nothing was imported."), problems_by_line(
+            exc.problems)) from None
+    if table.problems:
+        raise ServiceError(_l("The file has errors; nothing was imported."), problems_by_line(
+            table.problems))
+    return table
 
 
 def _check_row(row: dict[str, str], units: dict[str, Unit],
@@ -177,7 +162,7 @@ def import_served_csv(session: Session, data: bytes) -> ImportSummary:
     :class:`ServiceError` whose ``errors`` map ``"<line>"`` to messages, and nothing
     is written. Flushes; the caller commits.
     """
-    _header, rows = _read_rows(data)
+    rows = _read_rows(data).rows
     units = {u.code: u for u in session.scalars(sa.select(Unit))}
     services = {s.code: s for s in session.scalars(sa.select(Service))}
     errors: dict[str, list] = {}

@@ -19,8 +19,6 @@ the active locale (``force_locale``). Nothing is written when there is any error
 """
 from __future__ import annotations
 
-import csv
-import io
 import re
 from dataclasses import dataclass, field
 from typing import Any, Optional
@@ -30,15 +28,15 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
-from ..models import ReceiptCode, Response, Unit, UnitKind
-from .errors import ServiceError
+from ...io.csvfile import CsvFileError, problems_by_line, read_csv
+from ...models import ReceiptCode, Response, Unit, UnitKind
+from ..errors import ServiceError
 
 RANK = {UnitKind.province: 0, UnitKind.centre: 1, UnitKind.branch: 2, UnitKind.counter: 3}
 CODE_RE = re.compile(r"[A-Z0-9](?:[A-Z0-9-]{0,38}[A-Z0-9])?")
 TRUE = {"", "1", "true", "yes", "y", "x", "có", "co", "active"}
 FALSE = {"0", "false", "no", "n", "không", "khong", "inactive"}
 COLUMNS = ("code", "parent_code", "kind", "name_vi", "name_en", "active")
-MAX_BYTES = 5 * 1024 * 1024
 
 
 @dataclass
@@ -67,12 +65,8 @@ class UnitImportError(ServiceError):
     """
 
     def __init__(self, rows: list[RowError]):
-        errors: dict[str, list] = {}
-        for row in rows:
-            errors.setdefault(str(row.line or ""), []).append(
-                _l("column %(column)s: %(error)s", column=row.column, error=row.message)
-                if row.column else row.message)
-        super().__init__(_l("The file has errors; nothing was imported."), errors)
+        super().__init__(_l("The file has errors; nothing was imported."),
+                         problems_by_line(rows))
         self.rows = rows
 
     def __str__(self) -> str:
@@ -99,57 +93,31 @@ class ImportSummary:
     absent: list[str] = field(default_factory=list)
 
 
-def decode_csv(data: bytes) -> str:
-    """The text of a UTF-8 file (BOM optional); a clear error for any other encoding."""
-    if len(data) > MAX_BYTES:
-        raise UnitImportError([RowError(0, "", _l("The file is too large (5 MB at most)."))])
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise UnitImportError([RowError(0, "", _l(
-            "The file is UTF-16 (“Unicode Text”); save it as “CSV UTF-8 (Comma delimited)”."))])
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise UnitImportError([RowError(0, "", _l(
-            "The file is not UTF-8 (bad byte at offset %(offset)s); it may be Windows-1258 "
-            "or TCVN3. In Excel use Save As “CSV UTF-8 (Comma delimited)”.",
-            offset=exc.start))]) from None
-
-
-def parse_csv(text: str) -> list[UnitRow]:
+def parse_csv(data: bytes) -> list[UnitRow]:
     """Rows of the file, validated one by one (not yet against the database)."""
-    header_line = text.splitlines()[0] if text.strip() else ""
-    delimiter = max(",;\t", key=header_line.count)
-    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
-    fields = [(f or "").strip().lower() for f in reader.fieldnames or []]
-    reader.fieldnames = ["parent_code" if f == "parent" else f for f in fields]
-    missing = [c for c in ("code", "kind", "name_vi") if c not in reader.fieldnames]
-    if missing:
-        raise UnitImportError([RowError(1, ", ".join(missing),
-                                        _l("required column missing"))])
-    rows, errors = [], []
-    for record in reader:
-        line = reader.line_num
-        if not any((v or "").strip() for v in record.values() if isinstance(v, str)):
-            continue
+    try:
+        table = read_csv(data, required=("code", "kind", "name_vi"),
+                         aliases={"parent": "parent_code"})
+    except CsvFileError as exc:
+        raise UnitImportError([RowError(p.line, p.column, p.message)
+                               for p in exc.problems]) from None
+    errors = [RowError(p.line, p.column, p.message) for p in table.problems]
+    rows = []
+    for line, record in table.rows:
         row = _parse_row(line, record, errors)
         if row is not None:
             rows.append(row)
-    if not rows and not errors:
-        errors.append(RowError(1, "", _l("the file has no rows")))
     if errors:
-        raise UnitImportError(errors)
+        raise UnitImportError(sorted(errors, key=lambda e: e.line))
     return rows
 
 
-def _cell(record: dict, name: str) -> str:
-    value = record.get(name)
-    return value.strip() if isinstance(value, str) else ""
+def _cell(record: dict[str, str], name: str) -> str:
+    return record.get(name, "")
 
 
 def _parse_row(line: int, record: dict, errors: list[RowError]) -> Optional[UnitRow]:
     before = len(errors)
-    if None in record:
-        errors.append(RowError(line, "", _l("more cells than the header")))
     code = _cell(record, "code").upper()
     if not CODE_RE.fullmatch(code):
         errors.append(RowError(line, "code", _l(
@@ -239,7 +207,7 @@ def import_units(session: Session, data: bytes) -> ImportSummary:
 
     Raises :class:`UnitImportError` listing every problem; nothing is written then.
     """
-    rows = parse_csv(decode_csv(data))
+    rows = parse_csv(data)
     existing = {u.code: u for u in session.scalars(sa.select(Unit))}
     errors = _check_tree(rows, existing) or _check_moves(session, rows, existing)
     if errors:

@@ -10,10 +10,10 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
-from ..models import Channel, Unit, UnitKind, utcnow
-from . import catalogue
-from .errors import ServiceError
-from .responses import NewResponse, submit_response
+from ...models import Channel, Unit, UnitKind, utcnow
+from .. import catalogue
+from ..errors import ServiceError
+from ..intake.responses import NewResponse, submit_response
 
 #: Only these demo counters receive synthetic responses: never a real unit.
 DEMO_PREFIX = "NA-DEMO"

@@ -9,9 +9,9 @@ from flask_babel import lazy_gettext as _l
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from ..models import (Questionnaire, QuestionnaireItem, QuestionnaireStatus, Service, Unit,
+from ...models import (Questionnaire, QuestionnaireItem, QuestionnaireStatus, Service, Unit,
                       UnitKind, utcnow)
-from .errors import NotFound, ServiceError
+from ..errors import NotFound, ServiceError
 
 
 def read_data(name: str) -> Any:

@@ -14,7 +14,8 @@ from typing import Mapping, Optional
 
 from flask_babel import lazy_gettext as _l
 
-from .errors import ServiceError
+from ...timeutil import local_midnight_utc
+from ..errors import ServiceError
 
 _PATTERN = re.compile(r"^(\d{4})(?:-(?:(0[1-9]|1[0-2])|Q([1-4])))?$")
 #: Earliest and latest years accepted (a typo like 20026 is refused).
@@ -34,12 +35,12 @@ class Period:
     @property
     def start_utc(self) -> dt.datetime:
         """First instant of the period, as an aware UTC datetime."""
-        return _local_midnight_utc(self.first_day)
+        return local_midnight_utc(self.first_day)
 
     @property
     def end_utc(self) -> dt.datetime:
         """First instant *after* the period (exclusive bound), aware UTC."""
-        return _local_midnight_utc(self.last_day + dt.timedelta(days=1))
+        return local_midnight_utc(self.last_day + dt.timedelta(days=1))
 
     def parts(self) -> list["Period"]:
         """The next finer periods that make up this one: year → quarters → months."""
@@ -49,13 +50,6 @@ class Period:
             first = self.first_day.month
             return [parse_period(f"{self.year}-{m:02d}") for m in range(first, first + 3)]
         return []
-
-
-def _local_midnight_utc(day: dt.date) -> dt.datetime:
-    from .receipts import local_tz
-
-    local = dt.datetime(day.year, day.month, day.day, tzinfo=local_tz())
-    return local.astimezone(dt.timezone.utc)
 
 
 def _month_end(year: int, month: int) -> dt.date:

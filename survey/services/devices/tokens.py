@@ -9,8 +9,8 @@ from flask_babel import lazy_gettext as _l
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from ..models import ApiToken, KioskDevice, utcnow
-from .errors import NotFound
+from ...models import ApiToken, KioskDevice, utcnow
+from ..errors import NotFound
 
 
 def hash_token(token: str) -> str:

@@ -13,9 +13,9 @@ from flask import render_template
 from flask_babel import force_locale
 from sqlalchemy.orm import Session
 
-from ..models import ReceiptCode, Service, Unit, UnitKind
-from . import qr
-from .receipts import local_date
+from ...models import ReceiptCode, Service, Unit, UnitKind
+from ...io import qr
+from ...timeutil import local_date
 
 SIZES = ("a4", "a5")
 SLIPS_PER_PAGE = 10

@@ -1,0 +1,1 @@
+"""Files in and out: the QR renderer, the CSV reader."""

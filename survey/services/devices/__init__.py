@@ -1,0 +1,1 @@
+"""Kiosk devices and API tokens: pairing, revocation, bearer-token look-ups."""

@@ -1,0 +1,1 @@
+"""Writing what claimants send: responses from every channel, receipt codes, posters."""

@@ -1,0 +1,1 @@
+"""Reading the index: periods, served counts, strata, aggregates and report tables."""
