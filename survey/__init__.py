@@ -11,8 +11,9 @@ from flask_babel import get_locale
 
 from .config import Config
 from .extensions import babel, compress, csrf, db, migrate
+from .resources import migrations_dir
 
-MIGRATIONS_DIR = str(Path(__file__).resolve().parent.parent / "migrations")
+MIGRATIONS_DIR = str(migrations_dir())
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:

@@ -8,11 +8,13 @@ from pathlib import Path
 
 from flask import abort, current_app, jsonify, redirect, request, send_from_directory, url_for
 
+from ..resources import kiosk_client_dir
 from . import bp
 from .strings import all_strings
 
-CLIENT_DIR = Path(__file__).resolve().parents[2] / "kiosk"
-#: Only the web app is served; the launcher, unit file and guide stay private.
+#: The packaged kiosk app (``KIOSK_CLIENT_DIR`` in the config overrides it).
+CLIENT_DIR = kiosk_client_dir()
+#: Only the web app is served, never anything else that may sit in its folder.
 SERVED_SUFFIXES = {".html", ".js", ".css", ".svg", ".png", ".webmanifest", ".ico"}
 
 

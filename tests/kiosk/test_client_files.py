@@ -4,8 +4,11 @@ from __future__ import annotations
 import json
 import re
 import shutil
+from pathlib import Path
 
 from survey.kiosk.routes import CLIENT_DIR
+
+DEPLOY_DIR = Path(__file__).resolve().parents[2] / "deploy" / "kiosk"
 
 
 def test_app_shell_is_served(client):
@@ -63,10 +66,20 @@ def test_any_change_to_a_kiosk_file_is_a_new_version(app, client, tmp_path):
     assert third["version"] != second["version"] and "/kiosk/js/extra.js" in third["shell"]
 
 
-def test_setup_files_are_not_served(client):
+def test_setup_files_are_not_served(app, client, tmp_path):
+    # The launcher, unit file and guide live in deploy/kiosk/, away from the served app...
+    assert not {path.name for path in CLIENT_DIR.iterdir()} & {
+        "README.md", "kiosk-launcher.sh", "bhtn-kiosk.service"}
+    # ...and would not be served even if someone copied them next to it.
+    copy = tmp_path / "kiosk"
+    shutil.copytree(CLIENT_DIR, copy)
+    for name in ("README.md", "kiosk-launcher.sh", "bhtn-kiosk.service"):
+        shutil.copy2(DEPLOY_DIR / name, copy / name)
+    app.config["KIOSK_CLIENT_DIR"] = str(copy)
     for path in ("/kiosk/README.md", "/kiosk/kiosk-launcher.sh", "/kiosk/bhtn-kiosk.service",
                  "/kiosk/../wsgi.py", "/kiosk/%2e%2e/wsgi.py"):
         assert client.get(path).status_code == 404, path
+    assert "/kiosk/README.md" not in served_build(client)["shell"]
 
 
 def test_settings_carry_config_and_strings_in_both_languages(app, client):
