@@ -61,10 +61,10 @@ def select_locale() -> str:
     if not has_request_context():  # CLI and background work: the default language
         return current_app.config["BABEL_DEFAULT_LOCALE"]
     asked = request.args.get("lang") or request.form.get("lang")
-    if asked in languages:
+    if asked is not None and asked in languages:
         return asked
-    return request.accept_languages.best_match(languages) or current_app.config[
-        "BABEL_DEFAULT_LOCALE"]
+    best = request.accept_languages.best_match(languages)
+    return best if best is not None else str(current_app.config["BABEL_DEFAULT_LOCALE"])
 
 
 def configure_extensions(app: Flask) -> None:
@@ -114,7 +114,8 @@ def configure_proxy(app: Flask) -> None:
     if hops:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]  # Flask's documented way
+            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
 
 def configure_cli(app: Flask) -> None:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import sqlite3
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from flask_babel import Babel
@@ -9,7 +10,7 @@ from flask_compress import Compress
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, Session
 
 # Stable constraint names so that Alembic can alter them on every backend.
 NAMING_CONVENTION = {
@@ -43,6 +44,21 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+
+if TYPE_CHECKING:
+    #: What models subclass: ``db.Model`` at run time (Flask-SQLAlchemy's binding to the
+    #: app), seen by the type checker as the typed declarative base it derives from.
+    Model = Base
+else:
+    Model = db.Model
+
+
+def current_session() -> Session:
+    """The current request's (or CLI command's) session, typed as SQLAlchemy's own
+    ``Session``: what views and commands pass to services (``db.session`` is the
+    scoped-session proxy, which is not a ``Session``)."""
+    return db.session()
+
 migrate = Migrate()
 babel = Babel()
 csrf = CSRFProtect()

@@ -1,0 +1,1 @@
+"""Data shipped with the app: the service catalogue, questionnaire versions, demo units."""

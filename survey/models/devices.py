@@ -7,11 +7,11 @@ from typing import Optional
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
+from ..extensions import Model
 from .types import UTCDateTime, utcnow
 
 
-class ApiToken(db.Model):
+class ApiToken(Model):
     """A bearer token for the JSON API; only its SHA-256 hash is stored."""
 
     __tablename__ = "api_tokens"
@@ -24,7 +24,7 @@ class ApiToken(db.Model):
     revoked_at: Mapped[Optional[dt.datetime]] = mapped_column(UTCDateTime())
 
 
-class KioskDevice(db.Model):
+class KioskDevice(Model):
     """A counter kiosk bound to one unit; pairs once with a one-time code."""
 
     __tablename__ = "kiosk_devices"

@@ -8,7 +8,7 @@ from typing import Any, Optional
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
-from ..extensions import db
+from ..extensions import Model
 from .types import UTCDateTime
 
 
@@ -18,7 +18,7 @@ class QuestionnaireStatus(enum.Enum):
     retired = "retired"
 
 
-class Questionnaire(db.Model):
+class Questionnaire(Model):
     """One version of the questionnaire; immutable once published."""
 
     __tablename__ = "questionnaires"
@@ -52,7 +52,7 @@ class Questionnaire(db.Model):
         return f"<Questionnaire v{self.version} {self.status.value}>"
 
 
-class QuestionnaireItem(db.Model):
+class QuestionnaireItem(Model):
     """A rated item. Codes keep their meaning across versions."""
 
     __tablename__ = "questionnaire_items"

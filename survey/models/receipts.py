@@ -7,11 +7,11 @@ from typing import Optional
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
+from ..extensions import Model
 from .types import UTCDateTime, utcnow
 
 
-class ReceiptCode(db.Model):
+class ReceiptCode(Model):
     """A single-use code printed on a claimant's receipt; carries no personal data."""
 
     __tablename__ = "receipt_codes"
@@ -32,7 +32,7 @@ class ReceiptCode(db.Model):
     service = relationship("Service")
 
 
-class ServedCount(db.Model):
+class ServedCount(Model):
     """Claimants served in a period at a unit (optionally for one service)."""
 
     __tablename__ = "served_counts"

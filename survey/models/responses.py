@@ -9,7 +9,7 @@ from typing import Optional
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
+from ..extensions import Model
 from .types import UTCDateTime, utcnow
 
 
@@ -26,7 +26,7 @@ class ResponseStatus(enum.Enum):
     excluded = "excluded"
 
 
-class Response(db.Model):
+class Response(Model):
     """One anonymous completed questionnaire. No IP address or device fingerprint."""
 
     __tablename__ = "responses"
@@ -74,7 +74,7 @@ class Response(db.Model):
     )
 
 
-class Answer(db.Model):
+class Answer(Model):
     """One item's answer: 1–5, or ``None`` for "not applicable"."""
 
     __tablename__ = "answers"
@@ -92,7 +92,7 @@ class Answer(db.Model):
     )
 
 
-class ResponseReason(db.Model):
+class ResponseReason(Model):
     """A tap-to-choose reason for a low rating (kiosk)."""
 
     __tablename__ = "response_reasons"
@@ -102,7 +102,7 @@ class ResponseReason(db.Model):
     reason_code: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
 
 
-class Comment(db.Model):
+class Comment(Model):
     """Free text left with a response."""
 
     __tablename__ = "comments"
@@ -118,7 +118,7 @@ class Comment(db.Model):
     )
 
 
-class Contact(db.Model):
+class Contact(Model):
     """Contact details given with explicit consent for one purpose, kept apart from answers."""
 
     __tablename__ = "contacts"

@@ -8,7 +8,7 @@ from typing import Optional
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
+from ..extensions import Model
 from .types import UTCDateTime, utcnow
 
 
@@ -19,7 +19,7 @@ class UnitKind(enum.Enum):
     counter = "counter"
 
 
-class Unit(db.Model):
+class Unit(Model):
     """A node of the tree province → centre → branch/reception point → counter."""
 
     __tablename__ = "units"
@@ -49,7 +49,7 @@ class Unit(db.Model):
         return f"<Unit {self.code}>"
 
 
-class Service(db.Model):
+class Service(Model):
     """One BHTN service a claimant can use (catalogue in reference/domain.md)."""
 
     __tablename__ = "services"

@@ -12,7 +12,7 @@ from typing import Optional
 from flask import current_app, redirect, render_template, request, url_for
 from sqlalchemy.exc import IntegrityError
 
-from ..extensions import csrf, db
+from ..extensions import csrf, current_session
 from ..models import Channel, ReceiptCode, Response
 from ..services.intake import receipts
 from ..services.intake.ratelimit import LookupLimiter
@@ -65,7 +65,7 @@ def _already_answered(receipt: ReceiptCode) -> bool:
         submission = uuid.UUID(request.form.get("submission_id", ""))
     except ValueError:
         return False
-    response = db.session.get(Response, submission)
+    response = current_session().get(Response, submission)
     return response is not None and response.receipt_code_id == receipt.id
 
 
@@ -87,7 +87,7 @@ def receipt(code: str):
         retry = str(int(receipt_limiter().window))
         return render_template("receipts/state.html", state="limited", receipt=None,
                                unit=None), 429, {"Retry-After": retry}
-    found = receipts.find_code(db.session, code)
+    found = receipts.find_code(current_session(), code)
     if found is None:
         return _miss(code)
     if not found.unit.active:
@@ -103,16 +103,17 @@ def receipt(code: str):
 def _answer(found: ReceiptCode):
     """Run the shared survey page; the first valid submission consumes the code."""
     def consume(_response) -> None:
-        receipts.consume(db.session, found)
+        receipts.consume(current_session(), found)
 
     try:
         return survey_page(found.unit, channel=Channel.receipt, fixed_service=found.service,
                            receipt=found, on_stored=consume)
     except (receipts.CodeAlreadyUsed, IntegrityError):
         # Another submission with this code won (the unique link or the UPDATE said so).
-        db.session.rollback()
+        current_session().rollback()
         current_app.logger.info("receipt code %s: concurrent submission lost", found.code)
-        found = db.session.get(ReceiptCode, found.id)
-        state = receipts.code_state(found)
+        stored = current_session().get(ReceiptCode, found.id)
+        assert stored is not None  # codes are never deleted
+        state = receipts.code_state(stored)
         return _state_page("used" if state is receipts.CodeState.valid else state.value,
-                           found, 410)
+                           stored, 410)

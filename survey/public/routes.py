@@ -7,7 +7,7 @@ from typing import Optional
 from flask import abort, current_app, redirect, render_template, request, url_for
 from flask_babel import get_locale, gettext as _
 
-from ..extensions import csrf, db
+from ..extensions import csrf, current_session
 from ..forms.survey_form import body_is_utf8, build_survey_form, item_field_name, tampering_errors
 from ..models import Channel, Questionnaire, Service, Unit
 from ..services import catalogue
@@ -34,7 +34,7 @@ def refuse_bad_bodies():
 
 @bp.get("/")
 def home():
-    return render_template("public/home.html", points=catalogue.service_points(db.session),
+    return render_template("public/home.html", points=catalogue.service_points(current_session()),
                            locale=str(get_locale()))
 
 
@@ -42,9 +42,9 @@ def home():
 @bp.route("/s/<unit_code>/<counter_code>", methods=["GET", "POST"])
 @csrf.exempt  # the form validates its own token so that a stale one keeps the answers
 def survey(unit_code: str, counter_code: Optional[str] = None):
-    unit = catalogue.unit_by_code(db.session, unit_code)
+    unit = catalogue.unit_by_code(current_session(), unit_code)
     if unit is not None and counter_code:
-        unit = catalogue.resolve_counter(db.session, unit, counter_code)
+        unit = catalogue.resolve_counter(current_session(), unit, counter_code)
     if unit is None:
         abort(404)
     preset = request.args.get("svc")
@@ -59,9 +59,9 @@ def survey_page(unit: Unit, channel: Channel, preset_service: Optional[str] = No
     ``on_stored(response)`` runs inside the same transaction after a new response is
     flushed (the receipt flow consumes its code there) and may raise ServiceError.
     """
-    questionnaire = (catalogue.current_questionnaire(db.session) if request.method == "GET" else
-                     catalogue.answered_questionnaire(db.session, request.form.get("version")))
-    services = catalogue.active_services(db.session)
+    questionnaire = (catalogue.current_questionnaire(current_session()) if request.method == "GET" else
+                     catalogue.answered_questionnaire(current_session(), request.form.get("version")))
+    services = catalogue.active_services(current_session())
     locale = str(get_locale())
     form = build_survey_form(questionnaire, services, locale,
                              fixed_service=fixed_service is not None)
@@ -75,7 +75,7 @@ def survey_page(unit: Unit, channel: Channel, preset_service: Optional[str] = No
                                item_field_name=item_field_name)
     # A service withdrawn while the claimant answered is not tampering: the form showed
     # it, so it is asked again (422, answers kept) rather than refused.
-    bad = tampering_errors(request.form, questionnaire, catalogue.all_services(db.session),
+    bad = tampering_errors(request.form, questionnaire, catalogue.all_services(current_session()),
                            fixed_service is not None)
     if bad:
         return render_template("errors/bad_request.html", fields=bad), 400
@@ -89,28 +89,28 @@ def survey_page(unit: Unit, channel: Channel, preset_service: Optional[str] = No
         return render_template("public/survey.html", form=form, unit=unit,
                                questionnaire=questionnaire, fixed_service=fixed_service,
                                item_field_name=item_field_name, stale=stale), status
-    service = fixed_service or catalogue.service_by_code(db.session, form.service.data)
+    service = fixed_service or catalogue.service_by_code(current_session(), form.service.data)
     new = NewResponse(id=uuid.UUID(form.submission_id.data), unit=unit,
                       questionnaire=questionnaire, channel=channel, locale=locale,
                       answers=form.answers(questionnaire), service=service,
                       comment=form.comment.data or "", contact=form.contact_details(),
                       receipt_code=receipt)
     try:
-        response, created = submit_response(db.session, new)
+        response, created = submit_response(current_session(), new)
         if created and on_stored is not None:
             on_stored(response)
     except ServiceError as exc:
-        db.session.rollback()
+        current_session().rollback()
         current_app.logger.info("survey rejected: %s %s", exc.message, exc.errors)
         return render_template("errors/bad_request.html", fields=sorted(exc.errors),
                                message=exc.message), 422 if exc.errors else 409
-    db.session.commit()
+    current_session().commit()
     return redirect(url_for("public.thanks", unit_code=unit.code, lang=locale), code=303)
 
 
 @bp.get("/s/<unit_code>/thanks")
 def thanks(unit_code: str):
-    unit = catalogue.unit_by_code(db.session, unit_code, active_only=False)
+    unit = catalogue.unit_by_code(current_session(), unit_code, active_only=False)
     if unit is None:
         abort(404)
     return render_template("public/thanks.html", unit=unit)

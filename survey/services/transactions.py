@@ -1,6 +1,9 @@
 """Transaction helpers that make SQLite behave like PostgreSQL where it matters."""
 from __future__ import annotations
 
+from typing import Any, cast
+
+from sqlalchemy import CursorResult, Result
 from sqlalchemy.orm import Session
 
 
@@ -17,5 +20,10 @@ def begin_write(session: Session) -> None:
     if connection.dialect.name != "sqlite":
         return
     raw = connection.connection.dbapi_connection
-    if not raw.in_transaction:
+    if raw is not None and not raw.in_transaction:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def affected(result: Result[Any]) -> int:
+    """How many rows an UPDATE or DELETE changed (its driver's row count)."""
+    return cast(CursorResult[Any], result).rowcount or 0

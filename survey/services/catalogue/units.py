@@ -138,7 +138,7 @@ def _parse_row(line: int, record: dict, errors: list[RowError]) -> Optional[Unit
     if active_text not in TRUE | FALSE:
         errors.append(RowError(line, "active", _l("invalid value “%(value)s” (1/0)",
                                                   value=active_text)))
-    if len(errors) > before:
+    if len(errors) > before or kind is None:
         return None
     return UnitRow(line, code, _cell(record, "parent_code").upper(), kind, name_vi, name_en,
                    active_text in TRUE)
@@ -189,11 +189,14 @@ def _in_use(session: Session, unit_ids: list[int]) -> set[int]:
     return used
 
 
+def _parent_code(unit: Unit) -> str:
+    return unit.parent.code if unit.parent is not None else ""
+
+
 def _check_moves(session: Session, rows: list[UnitRow],
                  existing: dict[str, Unit]) -> list[RowError]:
     moved = [(row, existing[row.code]) for row in rows if row.code in existing and (
-        existing[row.code].kind is not row.kind
-        or (existing[row.code].parent.code if existing[row.code].parent else "")
+        existing[row.code].kind is not row.kind or _parent_code(existing[row.code])
         != row.parent_code)]
     used = _in_use(session, [unit.id for _row, unit in moved]) if moved else set()
     return [RowError(row.line, "parent_code/kind", _l(

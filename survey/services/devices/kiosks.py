@@ -16,6 +16,7 @@ from ...models import (Channel, KioskDevice, Questionnaire, QuestionnaireStatus,
 from .. import catalogue
 from ..errors import NotFound, ServiceError
 from ..intake.responses import NewResponse, submit_response, validate_answers
+from ..transactions import affected
 from .tokens import hash_token, new_token
 
 PAIRING_VALIDITY = dt.timedelta(hours=24)
@@ -81,7 +82,7 @@ def pair_device(session: Session, code: str,
         .values(pairing_code_hash=None, pairing_expires_at=None, token_hash=hash_token(token),
                 paired_at=now, last_seen_at=now)
         .execution_options(synchronize_session=False))
-    if claimed.rowcount != 1:
+    if affected(claimed) != 1:
         raise NotFound(_l("Unknown, used or expired pairing code."))
     session.refresh(device)
     return device, token
@@ -158,7 +159,7 @@ def ingest_batch(session: Session, device: KioskDevice, items: list[Any],
     parsed: list[tuple[str, NewResponse]] = []
     for raw in items:
         new, errors = parse_item(raw, device, lookups, now)
-        if errors:
+        if errors or new is None:
             result.rejected.append({"id": _raw_id(raw), "errors": errors})
         else:
             parsed.append((raw["id"], new))
@@ -166,7 +167,7 @@ def ingest_batch(session: Session, device: KioskDevice, items: list[Any],
     known = dict(session.execute(sa.select(Response.id, Response.device_id).where(
         Response.id.in_({new.id for _raw, new in parsed}))).all()) if parsed else {}
     # Oldest first, so each response is compared with the one just before it.
-    for raw_id, new in sorted(parsed, key=lambda pair: pair[1].submitted_at):
+    for raw_id, new in sorted(parsed, key=lambda pair: pair[1].submitted_at or now):
         _store_one(session, device, raw_id, new, min_interval, result, known)
     return result
 
@@ -209,7 +210,8 @@ def _flag_if_too_fast(session: Session, device: KioskDevice, new: NewResponse,
     """Flag ``new`` when it follows the device's previous completed response too closely."""
     previous = session.scalar(_completed(device).where(Response.submitted_at <= new.submitted_at)
                               .order_by(Response.submitted_at.desc()).limit(1))
-    if previous is not None and _gap(previous.submitted_at, new.submitted_at) < min_interval:
+    if previous is not None and new.submitted_at is not None and \
+            _gap(previous.submitted_at, new.submitted_at) < min_interval:
         new.status, new.status_reason = ResponseStatus.flagged, TOO_FAST
 
 
@@ -258,6 +260,8 @@ def parse_item(raw: Any, device: KioskDevice, lookups: _Lookups,
     reasons = _parse_reasons(raw.get("reasons", []), questionnaire, errors)
     if errors:
         return None, errors
+    # Each parser recorded an error wherever it returned None, so none is None here.
+    assert response_id and questionnaire and submitted_at and isinstance(locale, str)
     return NewResponse(id=response_id, unit=device.unit, questionnaire=questionnaire,
                        channel=Channel.kiosk, locale=locale, answers=answers, service=service,
                        submitted_at=submitted_at, reasons=reasons, device=device,
@@ -334,6 +338,7 @@ def _parse_reasons(value: Any, questionnaire: Optional[Questionnaire],
     return list(value)
 
 
-def _fail(errors: dict, name: str, code: str) -> None:
+def _fail(errors: dict, name: str, code: str) -> Any:
+    """Record the error code; returns None, so that parsers can ``return _fail(...)``."""
     errors.setdefault(name, []).append(code)
     return None

@@ -48,7 +48,7 @@ class Slip:
 def poster_units(session: Session, unit: Unit) -> list[Unit]:
     """Active counters below ``unit`` (any depth, by code); the unit itself if none."""
     units = list(session.scalars(sa.select(Unit).filter_by(active=True).order_by(Unit.code)))
-    children: dict[int, list[Unit]] = {}
+    children: dict[int | None, list[Unit]] = {}
     for item in units:
         children.setdefault(item.parent_id, []).append(item)
     found, stack = [], [unit.id]

@@ -21,7 +21,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from ...models import ReceiptCode, Service, Unit, utcnow
 from ...timeutil import local_date
 from ..errors import ServiceError
-from ..transactions import begin_write
+from ..transactions import affected, begin_write
 
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 CODE_LENGTH = 8
@@ -127,7 +127,7 @@ def consume(session: Session, receipt: ReceiptCode, now: Optional[dt.datetime] =
                ReceiptCode.expires_at > now)
         .values(used_at=now)
         .execution_options(synchronize_session=False))
-    if result.rowcount != 1:
+    if affected(result) != 1:
         raise CodeAlreadyUsed(receipt.code)
     # The database row is already updated; record it without making the object dirty.
     set_committed_value(receipt, "used_at", now)

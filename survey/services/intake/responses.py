@@ -15,7 +15,7 @@ from ...models import (Answer, Channel, Comment, Contact, KioskDevice, Questionn
                       ReceiptCode, Response, ResponseReason, ResponseStatus, Service, Unit,
                       utcnow)
 from ..errors import ServiceError
-from ..transactions import begin_write
+from ..transactions import affected, begin_write
 
 COMMENT_MAX = 2000
 CONTACT_RETENTION = dt.timedelta(days=180)
@@ -138,4 +138,4 @@ def purge_contacts(session: Session, now: Optional[dt.datetime] = None) -> int:
     """Delete contact details whose retention has ended; returns how many."""
     now = now or utcnow()
     result = session.execute(sa.delete(Contact).where(Contact.delete_after <= now))
-    return result.rowcount or 0
+    return affected(result)
