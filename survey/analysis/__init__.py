@@ -9,7 +9,7 @@ notebook::
 
 Modules: :mod:`.proportions` (single and stratified shares), :mod:`.composite`
 (composite index from per-respondent answers), :mod:`.sums` (the same from
-per-stratum sums computed in SQL), :mod:`.verdict` (target verdicts),
+per-stratum sums computed in SQL), :mod:`.clustered` (counter-day clusters), :mod:`.verdict` (target verdicts),
 :mod:`.monitoring` (trend test, p-chart), :mod:`.planning` (sample size),
 :mod:`.reliability` (Cronbach's alpha), :mod:`.disclosure` (suppression),
 :mod:`.design` (result type and interval conventions).
@@ -19,9 +19,11 @@ All modules import each other relatively, so this package also loads on its own
 """
 
 from ._validation import AnalysisError
+from .clustered import ClusterSums, clustered_composite
 from .composite import composite_index
 from .design import CompositeResult, DesignEstimate
 from .disclosure import Suppression, suppress
+from .multiplicity import adjust_verdicts, benjamini_hochberg
 from .monitoring import PChart, TrendResult, p_chart, trend_test
 from .planning import SampleSize, sample_size, slovin
 from .proportions import ProportionInterval, proportion_interval, stratified_proportion
@@ -30,8 +32,11 @@ from .sums import CompositeSums, StratumSums, composite_from_sums, sums_from_ans
 from .verdict import Verdict, target_verdict
 
 __all__ = [
+    "adjust_verdicts",
+    "benjamini_hochberg",
     "AlphaResult",
     "AnalysisError",
+    "ClusterSums",
     "CompositeResult",
     "CompositeSums",
     "DesignEstimate",
@@ -42,6 +47,7 @@ __all__ = [
     "Suppression",
     "TrendResult",
     "Verdict",
+    "clustered_composite",
     "composite_from_sums",
     "composite_index",
     "cronbach_alpha",

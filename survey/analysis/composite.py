@@ -53,10 +53,14 @@ class StratifiedCounts:
     y: np.ndarray
     r: np.ndarray
     weighted: bool
+    #: Degrees of freedom set by the design (PSUs − strata for a cluster design).
+    design_df: int | None = None
 
     @property
     def df(self) -> int:
-        """n − H when weighted (stratified), n − 1 otherwise."""
+        """As set by the design; else n − H when weighted (stratified), n − 1 otherwise."""
+        if self.design_df is not None:
+            return self.design_df
         return int(self.n.sum()) - (len(self.n) if self.weighted else 1)
 
     @property

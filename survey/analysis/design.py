@@ -47,6 +47,8 @@ class DesignEstimate:
         level: confidence level of ``low``/``high``.
         census: True when every stratum was fully enumerated (no sampling error).
         n_eff: Kish effective sample size (Σw)²/Σw², when computed.
+        deff: design effect of clustering (variance over that with each response its
+            own PSU), when computed.
     """
 
     estimate: float
@@ -60,6 +62,7 @@ class DesignEstimate:
     level: float
     census: bool = False
     n_eff: float | None = None
+    deff: float | None = None
 
 
 @dataclass(frozen=True)
