@@ -6,7 +6,7 @@ FLASK := $(VENV)/bin/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test install install-test translations i18n-update i18n-check system-deps bench clean
+.PHONY: run test install install-test kiosk-typecheck-deps translations i18n-update i18n-check system-deps bench clean
 
 $(VENV)/.installed: setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +22,11 @@ install: $(VENV)/.installed
 
 install-test: $(VENV)/.installed-test
 
+# TypeScript (from npm, into the venv) for the kiosk's type check, tests/kiosk/test_typecheck.py.
+kiosk-typecheck-deps: system-deps
+	@[ -x $(VENV)/node/node_modules/.bin/tsc ] || \
+	  npm install --silent --no-audit --no-fund --prefix $(VENV)/node typescript@5
+
 translations: install
 	$(PY) tools/i18n.py compile >/dev/null
 
@@ -31,20 +36,21 @@ run: install translations
 	@echo "Serving on http://$(HOST):$(PORT)/  (Ctrl+C to stop)"
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
-# Debian packages the browser and QR tests need; installed only when missing.
+# Debian packages the browser, QR and kiosk type-check tests need; installed only when missing.
 system-deps:
 	@missing=""; \
 	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
 	command -v zbarimg >/dev/null 2>&1 || missing="$$missing zbar-tools"; \
 	command -v pdftoppm >/dev/null 2>&1 || missing="$$missing poppler-utils"; \
 	fc-list 2>/dev/null | grep -qi noto || missing="$$missing fonts-noto-core"; \
+	command -v npm >/dev/null 2>&1 || missing="$$missing nodejs npm"; \
 	if [ -n "$$missing" ]; then \
 	  echo "Installing:$$missing"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
 	fi
 
-test: install-test translations system-deps
+test: install-test system-deps kiosk-typecheck-deps translations
 	$(PY) tools/i18n.py check
 	$(PY) -m pytest $(PYTEST_ARGS)
 

@@ -1,3 +1,4 @@
+// @ts-check
 // The counter kiosk: attract screen → one question per screen → service → reasons →
 // thank you → attract screen. Every completed response is queued in IndexedDB first.
 import * as api from "./api.js";
@@ -7,58 +8,141 @@ import { Sender } from "./sender.js";
 import { openQueue } from "./store.js";
 import { el, fill, isoWithOffset, uuid4 } from "./util.js";
 
+/** @typedef {import("./api.js").KioskConfig} KioskConfig */
+/** @typedef {import("./api.js").Questionnaire} Questionnaire */
+/** @typedef {import("./api.js").Item} Item */
+/** @typedef {import("./store.js").ResilientStore} ResilientStore */
+/** @typedef {import("./store.js").ResponseBody} ResponseBody */
+
+/** @type {Record<string, string>} */
 const LANGUAGE_NAMES = { vi: "Tiếng Việt", en: "English" };
 const REFRESH_EVERY = 10 * 60 * 1000;
 const RELOAD_AFTER = 24 * 3600 * 1000;
-const FALLBACK = { strings: { vi: { unavailable: "Khảo sát chưa sẵn sàng. Xin hỏi cán bộ." } },
-                   languages: ["vi"], default_language: "vi" };
+/**
+ * Until the server's settings arrive: only the words of the "unavailable" screen, which is
+ * all that is shown before them (the page reloads to try again); hence the cast.
+ */
+const FALLBACK = /** @type {KioskConfig} */ (/** @type {unknown} */ ({
+  strings: { vi: { unavailable: "Khảo sát chưa sẵn sàng. Xin hỏi cán bộ." } },
+  languages: ["vi"], default_language: "vi" }));
 
-const params = new URLSearchParams(location.search);
-const kiosk = {
-  config: null, questionnaire: null, store: null, sender: null, locale: "vi",
-  screen: "loading", state: null, thanksTimer: null, countdown: null,
+/**
+ * What is on the screen (also ``#screen[data-screen]``).
+ * @typedef {"loading" | "pair" | "unavailable" | "attract" | "question" | "service" |
+ *   "reasons" | "thanks"} Screen
+ */
+/** The screens of the survey itself, where a claimant is answering. */
+const SURVEY_SCREENS = /** @type {readonly Screen[]} */ (["question", "service", "reasons"]);
+
+/**
+ * One claimant's answers so far.
+ * @typedef {object} Draft
+ * @property {string} id the response's id, so that it is stored once however often it is sent
+ * @property {number} step index in ``steps()`` of the screen shown
+ * @property {Record<string, number | null>} answers item code → 1–5, or null (not applicable)
+ * @property {string | null} service
+ * @property {Set<string>} reasons
+ * @property {boolean} done queued: nothing more may change
+ */
+/**
+ * The idle countdown on screen.
+ * @typedef {{deadline: number, number: HTMLElement}} Countdown
+ */
+/**
+ * Everything the kiosk page holds, in one place. ``screen``, ``language`` and ``draft``
+ * change only through the transitions below (``show``, ``switchLanguage``, ``start``,
+ * ``go``, ``complete``, ``renderThanks``, ``reset``); ``screen`` is set by ``show`` alone,
+ * so it is always the screen shown.
+ * @typedef {object} KioskState
+ * @property {Screen} screen
+ * @property {string} language of the screen and of the response being answered
+ * @property {Draft | null} draft the claimant's answers, null between claimants
+ * @property {Countdown | null} countdown
+ * @property {KioskConfig} config settings and strings from the server (never from the URL)
+ * @property {Questionnaire | null} questionnaire
+ * @property {ResilientStore | null} store the queue; set before any screen can be used
+ * @property {Sender | null} sender
+ * @property {ReturnType<typeof setTimeout> | undefined} thanksTimer
+ * @property {number} lastActivity when the screen was last touched (ms)
+ * @property {number} lastRefresh when settings and questionnaire were last fetched (ms)
+ * @property {number} startedAt when the page loaded (ms)
+ * @property {boolean} updateReady a new version is installed: reload between two claimants
+ * @property {boolean} revoked the server said this kiosk's pairing was revoked
+ */
+
+/** @type {KioskState} */
+const state = {
+  screen: "loading", language: "vi", draft: null, countdown: null,
+  config: FALLBACK, questionnaire: null, store: null, sender: null, thanksTimer: undefined,
   lastActivity: Date.now(), lastRefresh: 0, startedAt: Date.now(), updateReady: false,
+  revoked: false,
 };
-window.kiosk = kiosk;  // for staff diagnostics in the console and for tests
+Object.assign(window, { kiosk: state });  // for staff diagnostics in the console and for tests
 
-const screenRoot = () => document.getElementById("screen");
+const screenRoot = () => /** @type {HTMLElement} */ (document.getElementById("screen"));
 
+/**
+ * A UI string in the current language (Vietnamese if missing there).
+ * @param {string} key
+ * @param {Record<string, string | number>} [values]
+ * @returns {string}
+ */
 function t(key, values = {}) {
-  const strings = kiosk.config.strings;
-  const text = (strings[kiosk.locale] || {})[key] ?? (strings.vi || {})[key] ?? key;
+  const strings = state.config.strings;
+  const text = (strings[state.language] || {})[key] ?? (strings.vi || {})[key] ?? key;
   return fill(text, values);
 }
 
-function setting(name) {
-  const asked = Number(params.get(name.replace("_seconds", "")));
-  return Number.isFinite(asked) && asked > 0 ? asked : kiosk.config[name];
+/**
+ * A text of the server's in the current language (Vietnamese if missing there).
+ * @param {{vi: string}} texts
+ * @returns {string}
+ */
+const localized = (texts) =>
+  /** @type {Record<string, string | undefined>} */ (texts)[state.language] || texts.vi;
+
+/** The questionnaire; only the survey screens use it, and they need one to be shown. */
+function questionnaire() {
+  if (!state.questionnaire) throw new Error("kiosk: no questionnaire");
+  return state.questionnaire;
 }
 
-function newState() {
-  return { id: uuid4(), step: 0, answers: {}, service: null, reasons: new Set(), done: false };
+/** The claimant's answers; only the survey screens use them. */
+function draft() {
+  if (!state.draft) throw new Error("kiosk: nobody is answering");
+  return state.draft;
 }
 
 // --- rendering ---------------------------------------------------------------------------
 
-function show(name, ...children) {
-  kiosk.screen = name;
+/**
+ * Put a screen up: the only place ``state.screen`` changes.
+ * @param {Screen} screen
+ * @param {...(Node | null)} children
+ */
+function show(screen, ...children) {
+  state.screen = screen;
   const root = screenRoot();
-  root.replaceChildren(el("section", { class: `screen screen-${name}` }, ...children));
-  root.dataset.screen = name;
-  document.documentElement.lang = kiosk.locale;
+  root.replaceChildren(el("section", { class: `screen screen-${screen}` }, ...children));
+  root.dataset.screen = screen;
+  document.documentElement.lang = state.language;
   renderHeader();
   const heading = root.querySelector("h1");
   if (heading) heading.focus({ preventScroll: true });
 }
 
+/**
+ * @param {string} text
+ * @param {string} [id]
+ */
 function heading(text, id = "screen-title") {
   return el("h1", { id, tabindex: "-1" }, text);
 }
 
 function renderHeader() {
-  const header = document.getElementById("languages");
-  const buttons = kiosk.config.languages.map((code) => el("button", {
-    type: "button", class: "lang", lang: code, "aria-pressed": String(code === kiosk.locale),
+  const header = /** @type {HTMLElement} */ (document.getElementById("languages"));
+  const buttons = state.config.languages.map((code) => el("button", {
+    type: "button", class: "lang", lang: code, "aria-pressed": String(code === state.language),
     onclick: () => switchLanguage(code),
   }, LANGUAGE_NAMES[code] || code));
   header.replaceChildren(...buttons);
@@ -66,15 +150,19 @@ function renderHeader() {
   updateIndicator();
 }
 
+/** @param {string} code */
 function switchLanguage(code) {
-  kiosk.locale = code;
+  state.language = code;
   render();
 }
 
+/** Show the current screen again (in another language). */
 function render() {
-  const renderers = { attract: renderAttract, pair: () => renderPair(), thanks: renderThanks,
-                      question: renderStep, unavailable: renderUnavailable };
-  (renderers[kiosk.screen] || renderStep)();
+  /** @type {Record<Screen, () => void>} */
+  const renderers = { loading: () => {}, attract: renderAttract, pair: () => renderPair(),
+                      thanks: renderThanks, unavailable: renderUnavailable,
+                      question: renderStep, service: renderStep, reasons: renderStep };
+  renderers[state.screen]();
 }
 
 function renderUnavailable() {
@@ -83,10 +171,11 @@ function renderUnavailable() {
 
 function renderAttract() {
   const unit = api.device();
-  const name = unit && unit.unit_name ? unit.unit_name[kiosk.locale] || unit.unit_name.vi : "";
+  const name = unit && unit.unit_name ? localized(unit.unit_name) : "";
   show("attract",
-       el("div", { class: "attract", onclick: (event) => {
-         if (!event.target.closest("button")) start();
+       el("div", { class: "attract", onclick: (/** @type {Event} */ event) => {
+         const target = /** @type {Element} */ (event.target);
+         if (!target.closest("button")) start();
        } },
           face(5),
           heading(t("attract_heading")),
@@ -95,16 +184,19 @@ function renderAttract() {
           name ? el("p", { class: "unit" }, name) : null));
 }
 
+/** @param {string} [message] */
 function renderPair(message = "") {
   const input = el("input", { id: "pair-code", type: "text", inputmode: "numeric",
                               autocomplete: "off", maxlength: "16", "aria-describedby": "pair-lead" });
   const error = el("p", { class: "error", id: "pair-error", role: "alert" }, message);
+  /** @param {Event} event */
   const submit = async (event) => {
     event.preventDefault();
-    const result = await api.pair(input.value, kiosk.locale);
+    const result = await api.pair(input.value, state.language);
     if (result.ok) return afterPairing();
     error.textContent = result.network ? t("pair_network") : result.message || t("pair_network");
   };
+  /** @type {(label: string, action: () => void, attrs?: Record<string, string>) => Node} */
   const key = (label, action, attrs = {}) => el("button", { type: "button", class: "key",
                                                              onclick: action, ...attrs }, label);
   const digits = "123456789".split("").map((d) => key(d, () => { input.value += d; }));
@@ -113,7 +205,6 @@ function renderPair(message = "") {
                      { "aria-label": t("pair_delete") }),
                  key("0", () => { input.value += "0"; }),
                  key(t("pair_clear"), () => { input.value = ""; }));
-  kiosk.screen = "pair";
   show("pair", heading(t("pair_heading")),
        el("p", { class: "lead", id: "pair-lead" }, t("pair_lead")),
        el("form", { class: "pair", onsubmit: submit },
@@ -122,37 +213,46 @@ function renderPair(message = "") {
 }
 
 async function afterPairing() {
-  kiosk.questionnaire = await api.loadQuestionnaire();
-  kiosk.sender.kick();
+  state.questionnaire = await api.loadQuestionnaire();
+  state.sender?.kick();
   reset();
 }
 
 // --- the survey --------------------------------------------------------------------------
 
+/**
+ * @typedef {{kind: "item", item: Item} | {kind: "service"} | {kind: "reasons"}} Step
+ */
+
+/** @returns {Step[]} */
 function steps() {
-  const list = kiosk.questionnaire.items.map((item) => ({ kind: "item", item }));
+  const { items, reasons } = questionnaire();
+  /** @type {Step[]} */
+  const list = items.map((item) => ({ kind: "item", item }));
   list.push({ kind: "service" });
-  const low = Object.values(kiosk.state.answers).some((v) => v !== null && v <= 3);
-  if (low && kiosk.questionnaire.reasons.length) list.push({ kind: "reasons" });
+  const low = Object.values(draft().answers).some((v) => v !== null && v <= 3);
+  if (low && reasons.length) list.push({ kind: "reasons" });
   return list;
 }
 
+/** A new claimant: fresh answers, first question. */
 function start() {
-  kiosk.state = newState();
-  kiosk.screen = "question";
+  state.draft = { id: uuid4(), step: 0, answers: {}, service: null, reasons: new Set(),
+                  done: false };
   renderStep();
 }
 
+/** @param {number} delta */
 function go(delta) {
-  const next = kiosk.state.step + delta;
+  const next = draft().step + delta;
   if (next < 0) return reset();
   if (next >= steps().length) return complete(false);
-  kiosk.state.step = next;
+  draft().step = next;
   renderStep();
 }
 
 function renderStep() {
-  const step = steps()[kiosk.state.step];
+  const step = steps()[draft().step];
   if (step.kind === "item") renderItem(step.item);
   else if (step.kind === "service") renderService();
   else renderReasons();
@@ -160,9 +260,9 @@ function renderStep() {
 
 function progress() {
   // Reasons are an extra screen, not a question: the total does not jump when they appear.
-  const total = kiosk.questionnaire.items.length + 1;
-  if (kiosk.state.step >= total) return null;
-  return el("p", { class: "progress" }, t("progress", { n: kiosk.state.step + 1, total }));
+  const total = questionnaire().items.length + 1;
+  if (draft().step >= total) return null;
+  return el("p", { class: "progress" }, t("progress", { n: draft().step + 1, total }));
 }
 
 function backButton() {
@@ -170,10 +270,12 @@ function backButton() {
             "← ", t("back"));
 }
 
+/** @param {Item} item */
 function renderItem(item) {
-  const chosen = kiosk.state.answers[item.code];
+  const chosen = draft().answers[item.code];
+  /** @param {number | null} value */
   const answer = (value) => {
-    kiosk.state.answers[item.code] = value;
+    draft().answers[item.code] = value;
     go(1);
   };
   const faces = [1, 2, 3, 4, 5].map((value) => el("button", {
@@ -183,128 +285,138 @@ function renderItem(item) {
   const notApplicable = item.dimension ? el("button", {
     type: "button", class: "secondary na", "aria-pressed": String(chosen === null),
     onclick: () => answer(null) }, t("not_applicable")) : null;
-  kiosk.screen = "question";
-  show("question", progress(), heading(item[kiosk.locale] || item.vi),
+  show("question", progress(), heading(localized(item)),
        el("div", { class: "faces", role: "group", "aria-labelledby": "screen-title" }, ...faces),
        el("div", { class: "actions" }, backButton(), notApplicable));
 }
 
 function renderService() {
-  const buttons = kiosk.questionnaire.services.map((service) => el("button", {
+  const buttons = questionnaire().services.map((service) => el("button", {
     type: "button", class: "choice", "data-code": service.code,
-    "aria-pressed": String(kiosk.state.service === service.code),
-    onclick: () => { kiosk.state.service = service.code; go(1); },
-  }, service[kiosk.locale] || service.vi));
+    "aria-pressed": String(draft().service === service.code),
+    onclick: () => { draft().service = service.code; go(1); },
+  }, localized(service)));
   show("service", progress(), heading(t("service_heading")),
        el("div", { class: "choices", role: "group", "aria-labelledby": "screen-title" },
           ...buttons),
        el("div", { class: "actions" }, backButton()));
-  kiosk.screen = "question";
 }
 
 function renderReasons() {
-  const chosen = kiosk.state.reasons;
-  const buttons = kiosk.questionnaire.reasons.map((reason) => el("button", {
+  const chosen = draft().reasons;
+  const buttons = questionnaire().reasons.map((reason) => el("button", {
     type: "button", class: "choice reason", "data-code": reason.code,
     "aria-pressed": String(chosen.has(reason.code)),
-    onclick: (event) => {
+    onclick: (/** @type {Event} */ event) => {
       if (chosen.has(reason.code)) chosen.delete(reason.code);
       else chosen.add(reason.code);
-      event.currentTarget.setAttribute("aria-pressed", String(chosen.has(reason.code)));
+      const button = /** @type {HTMLElement} */ (event.currentTarget);
+      button.setAttribute("aria-pressed", String(chosen.has(reason.code)));
     },
-  }, reason[kiosk.locale] || reason.vi));
+  }, localized(reason)));
   show("reasons", progress(), heading(t("reasons_heading")),
        el("div", { class: "choices", role: "group", "aria-labelledby": "screen-title" },
           ...buttons),
        el("div", { class: "actions" }, backButton(),
           el("button", { type: "button", class: "primary send", onclick: () => go(1) },
              t("send"))));
-  kiosk.screen = "question";
 }
 
-/** Queue the response (IndexedDB first), then thank and hand it to the sender. */
+/**
+ * Queue the response (IndexedDB first), then thank and hand it to the sender.
+ * @param {boolean} partial
+ */
 async function complete(partial) {
-  const state = kiosk.state;
-  if (state.done) return;
-  state.done = true;
+  const current = draft();
+  if (current.done) return;
+  current.done = true;
+  if (!state.store) throw new Error("kiosk: no queue");
+  /** @type {ResponseBody} */
   const body = {
-    id: state.id, questionnaire_version: kiosk.questionnaire.version, service: state.service,
-    submitted_at: isoWithOffset(), locale: kiosk.locale, answers: { ...state.answers },
-    reasons: [...state.reasons], partial,
+    id: current.id, questionnaire_version: questionnaire().version, service: current.service,
+    submitted_at: isoWithOffset(), locale: state.language, answers: { ...current.answers },
+    reasons: [...current.reasons], partial,
   };
-  await kiosk.store.add(body);  // IndexedDB, or memory if that fails: never dropped
-  kiosk.sender.kick();
+  await state.store.add(body);  // IndexedDB, or memory if that fails: never dropped
+  state.sender?.kick();
   updateIndicator();
   if (partial) return reset();
   renderThanks();
 }
 
 function renderThanks() {
-  kiosk.state = null;
+  state.draft = null;
   show("thanks", el("div", { class: "thanks", onclick: reset }, face(5),
                     heading(t("thanks_heading")), el("p", { class: "lead" }, t("thanks_lead"))));
-  clearTimeout(kiosk.thanksTimer);
-  kiosk.thanksTimer = setTimeout(reset, setting("thanks_seconds") * 1000);
+  clearTimeout(state.thanksTimer);
+  state.thanksTimer = setTimeout(reset, state.config.thanks_seconds * 1000);
 }
 
 /** Back to the attract screen with nothing of the last person left. */
 function reset() {
-  clearTimeout(kiosk.thanksTimer);
+  clearTimeout(state.thanksTimer);
   hideCountdown();
-  kiosk.state = null;
-  if (kiosk.updateReady && canReload()) return location.reload();  // between two people
-  kiosk.locale = kiosk.config.default_language || "vi";
-  if (!api.device()) return renderPair(kiosk.revoked ? t("pair_revoked") : "");
-  if (!kiosk.questionnaire) return renderUnavailable();
+  state.draft = null;
+  if (state.updateReady && canReload()) return location.reload();  // between two people
+  state.language = state.config.default_language || "vi";
+  if (!api.device()) return renderPair(state.revoked ? t("pair_revoked") : "");
+  if (!state.questionnaire) return renderUnavailable();
   renderAttract();
   maybeRefresh();
 }
 
 // --- idle countdown ----------------------------------------------------------------------
 
-const inSurvey = () => kiosk.screen === "question" && kiosk.state && !kiosk.state.done;
+/** Someone is answering: a survey screen is shown and their response is not queued yet. */
+const inSurvey = () => SURVEY_SCREENS.includes(state.screen) && state.draft !== null &&
+  !state.draft.done;
+
+/** A claimant is at the kiosk: answering, or being thanked. */
+const claimantPresent = () => SURVEY_SCREENS.includes(state.screen) || state.screen === "thanks";
 
 function tick() {
   const now = Date.now();
   if (!inSurvey()) return hideCountdown();
-  if (kiosk.countdown) {
-    const left = Math.ceil((kiosk.countdown.deadline - now) / 1000);
+  if (state.countdown) {
+    const left = Math.ceil((state.countdown.deadline - now) / 1000);
     if (left <= 0) return expire();
-    kiosk.countdown.number.textContent = t("idle_lead", { s: left });
-  } else if (now - kiosk.lastActivity >= setting("idle_seconds") * 1000) {
-    showCountdown(now + setting("countdown_seconds") * 1000);
+    state.countdown.number.textContent = t("idle_lead", { s: left });
+  } else if (now - state.lastActivity >= state.config.idle_seconds * 1000) {
+    showCountdown(now + state.config.countdown_seconds * 1000);
   }
 }
 
+/** @param {number} deadline */
 function showCountdown(deadline) {
-  const overlay = document.getElementById("overlay");
+  const overlay = /** @type {HTMLElement} */ (document.getElementById("overlay"));
   const lead = el("p", { id: "idle-lead", class: "lead" },
-                  t("idle_lead", { s: setting("countdown_seconds") }));
+                  t("idle_lead", { s: state.config.countdown_seconds }));
   const button = el("button", { type: "button", class: "primary" }, t("continue"));
   overlay.replaceChildren(el("div", {
     class: "dialog", role: "alertdialog", "aria-modal": "true",
     "aria-labelledby": "idle-title", "aria-describedby": "idle-lead",
   }, el("h2", { id: "idle-title" }, t("idle_heading")), lead, button));
   overlay.hidden = false;
-  document.querySelector(".kiosk").inert = true;
-  kiosk.countdown = { deadline, number: lead };
+  /** @type {HTMLElement} */ (document.querySelector(".kiosk")).inert = true;
+  state.countdown = { deadline, number: lead };
   button.focus();
 }
 
 function hideCountdown() {
-  if (!kiosk.countdown) return;
-  kiosk.countdown = null;
-  document.getElementById("overlay").hidden = true;
-  document.getElementById("overlay").replaceChildren();
-  document.querySelector(".kiosk").inert = false;
-  kiosk.lastActivity = Date.now();
+  if (!state.countdown) return;
+  state.countdown = null;
+  const overlay = /** @type {HTMLElement} */ (document.getElementById("overlay"));
+  overlay.hidden = true;
+  overlay.replaceChildren();
+  /** @type {HTMLElement} */ (document.querySelector(".kiosk")).inert = false;
+  state.lastActivity = Date.now();
 }
 
 function expire() {
-  const answered = kiosk.state.answers.overall !== undefined &&
-    kiosk.state.answers.overall !== null;
+  const overall = draft().answers.overall;
+  const answered = overall !== undefined && overall !== null;
   hideCountdown();
-  if (answered && kiosk.config.submit_partial) complete(true);
+  if (answered && state.config.submit_partial) complete(true);
   else reset();
 }
 
@@ -312,12 +424,12 @@ function expire() {
 
 async function updateIndicator() {
   const node = document.getElementById("queue");
-  if (!kiosk.store || !node) return;
-  const { queued, setAside } = await kiosk.store.counts();
-  const unsaved = kiosk.store.unsaved;
-  node.dataset.queued = queued;
-  node.dataset.setAside = setAside;
-  node.dataset.unsaved = unsaved;
+  if (!state.store || !node) return;
+  const { queued, setAside } = await state.store.counts();
+  const unsaved = state.store.unsaved;
+  node.dataset.queued = String(queued);
+  node.dataset.setAside = String(setAside);
+  node.dataset.unsaved = String(unsaved);
   const parts = [];
   if (queued) parts.push(t("queue", { n: queued }));
   if (unsaved) parts.push(t("unsaved", { n: unsaved }));
@@ -327,45 +439,50 @@ async function updateIndicator() {
 }
 
 /** A reload would lose responses held only in memory (IndexedDB failing): not then. */
-const canReload = () => !kiosk.store || kiosk.store.unsaved === 0;
+const canReload = () => !state.store || state.store.unsaved === 0;
 
 async function maybeRefresh() {
-  if (Date.now() - kiosk.startedAt > RELOAD_AFTER && navigator.onLine && canReload()) {
+  if (Date.now() - state.startedAt > RELOAD_AFTER && navigator.onLine && canReload()) {
     return location.reload();
   }
-  if (Date.now() - kiosk.lastRefresh < REFRESH_EVERY || !navigator.onLine) return;
-  kiosk.lastRefresh = Date.now();
+  if (Date.now() - state.lastRefresh < REFRESH_EVERY || !navigator.onLine) return;
+  state.lastRefresh = Date.now();
   checkForUpdate();
-  const [config, questionnaire] = await Promise.all([api.loadConfig(), api.loadQuestionnaire()]);
-  kiosk.config = config || kiosk.config;
-  kiosk.questionnaire = questionnaire || kiosk.questionnaire;
-  if (kiosk.screen === "attract") renderAttract();  // a new version shows from the next person
+  const [config, fresh] = await Promise.all([api.loadConfig(), api.loadQuestionnaire()]);
+  state.config = config || state.config;
+  state.questionnaire = fresh || state.questionnaire;
+  if (state.screen === "attract") renderAttract();  // a new version shows from the next person
 }
 
 function listen() {
-  const activity = () => { kiosk.lastActivity = Date.now(); };
+  const activity = () => { state.lastActivity = Date.now(); };
   for (const type of ["pointerdown", "keydown", "touchstart"]) {
     document.addEventListener(type, activity, { capture: true, passive: true });
   }
-  document.getElementById("overlay").addEventListener("click", hideCountdown);
+  /** @type {HTMLElement} */ (document.getElementById("overlay"))
+    .addEventListener("click", hideCountdown);
   document.addEventListener("keydown", onKey);
-  window.addEventListener("online", () => { kiosk.sender.kick(); updateIndicator(); });
+  window.addEventListener("online", () => { state.sender?.kick(); updateIndicator(); });
   window.addEventListener("offline", updateIndicator);
   setInterval(tick, 250);
   setInterval(updateIndicator, 10000);
-  setInterval(() => { if (kiosk.screen === "attract") maybeRefresh(); }, 60000);
+  setInterval(() => { if (state.screen === "attract") maybeRefresh(); }, 60000);
 }
 
+/** @param {KeyboardEvent} event */
 function onKey(event) {
-  if (kiosk.countdown) return hideCountdown();
-  const step = inSurvey() && steps()[kiosk.state.step];
+  if (state.countdown) return hideCountdown();
+  const step = inSurvey() && steps()[draft().step];
   if (!step || step.kind !== "item" || event.ctrlKey || event.altKey) return;
+  /** @param {string} selector */
+  const press = (selector) => /** @type {HTMLElement} */ (screenRoot().querySelector(selector))
+    .click();
   if (/^[1-5]$/.test(event.key)) {
     event.preventDefault();
-    screenRoot().querySelector(`.face-${event.key}`).click();
+    press(`.face-${event.key}`);
   } else if (event.key === "0" && step.item.dimension) {
     event.preventDefault();
-    screenRoot().querySelector(".na").click();
+    press(".na");
   }
 }
 
@@ -387,10 +504,8 @@ function registerServiceWorker() {
       controlled = true;
       return;
     }
-    kiosk.updateReady = true;
-    if (!["question", "service", "reasons", "thanks"].includes(kiosk.screen) && canReload()) {
-      location.reload();
-    }
+    state.updateReady = true;
+    if (!claimantPresent() && canReload()) location.reload();
   });
   navigator.serviceWorker.register("/kiosk/sw.js", { scope: "/kiosk/" })
     .catch((error) => console.warn("kiosk: no service worker", error));
@@ -400,30 +515,30 @@ async function main() {
   lockDown();
   registerServiceWorker();
   if (navigator.storage && navigator.storage.persist) navigator.storage.persist();
-  kiosk.store = await openQueue();
-  kiosk.config = await api.loadConfig();
-  if (!kiosk.config) {  // never reached the server yet: try again shortly
-    kiosk.config = FALLBACK;
-    renderUnavailable();
+  state.store = await openQueue();
+  const config = await api.loadConfig();
+  if (!config) {  // never reached the server yet: try again shortly
+    renderUnavailable();  // in the words of FALLBACK
     setTimeout(() => location.reload(), 15000);
     return;
   }
-  kiosk.questionnaire = await api.loadQuestionnaire();
-  kiosk.lastRefresh = Date.now();
-  kiosk.sender = new Sender(kiosk.store, {
-    batchSize: kiosk.config.batch_size,
-    heartbeat: (setting("heartbeat_seconds") || 600) * 1000,
-    token: () => (api.device() || {}).token || null,
+  state.config = config;
+  state.questionnaire = await api.loadQuestionnaire();
+  state.lastRefresh = Date.now();
+  state.sender = new Sender(state.store, {
+    batchSize: config.batch_size,
+    heartbeat: (config.heartbeat_seconds || 600) * 1000,
+    token: () => api.device()?.token || null,
     onChange: updateIndicator,
     onRevoked: () => {
-      kiosk.revoked = true;
+      state.revoked = true;
       api.forgetDevice();
       if (!inSurvey()) reset();
     },
   });
   listen();
   reset();
-  kiosk.sender.start();
+  state.sender.start();
   document.body.dataset.ready = "true";
 }
 

@@ -1,15 +1,26 @@
+// @ts-check
 // Face drawings for the five-point scale (inline SVG, so no emoji font is needed).
 
 const NS = "http://www.w3.org/2000/svg";
+/** @type {Record<number, number>} */
 const MOUTH = { 1: 62, 2: 68, 3: 72, 4: 78, 5: 86 };  // control point: lower = sadder
 
+/**
+ * @param {string} tag
+ * @param {Record<string, string | number>} attrs
+ * @returns {SVGElement}
+ */
 function svg(tag, attrs) {
   const node = document.createElementNS(NS, tag);
-  for (const [key, value] of Object.entries(attrs)) node.setAttribute(key, value);
+  for (const [key, value] of Object.entries(attrs)) node.setAttribute(key, String(value));
   return node;
 }
 
-/** An SVG face for ``value`` 1–5; decorative (the button carries the words). */
+/**
+ * An SVG face for ``value`` 1–5; decorative (the button carries the words).
+ * @param {number} value
+ * @returns {SVGElement}
+ */
 export function face(value) {
   const root = svg("svg", { viewBox: "0 0 100 100", class: `face-svg face-v${value}`, "aria-hidden": "true",
                             focusable: "false" });

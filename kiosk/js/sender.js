@@ -1,3 +1,4 @@
+// @ts-check
 // Posts queued responses in batches, retries with backoff, deletes only acknowledged ids.
 import { sleep } from "./util.js";
 
@@ -5,10 +6,21 @@ const MIN_DELAY = 2000;
 const MAX_DELAY = 5 * 60 * 1000;
 const IDLE_CHECK = 60 * 1000;
 
+/** @typedef {import("./store.js").Queue} Queue */
+/** @typedef {import("./store.js").QueuedRecord} QueuedRecord */
+/**
+ * @typedef {object} SenderOptions
+ * @property {number} [batchSize] responses per POST (halved on 413)
+ * @property {number} [heartbeat] ms between empty "still here" posts
+ * @property {() => string | null} token the pairing's bearer token, or null if unpaired
+ * @property {() => void} onChange after each batch the server answered
+ * @property {() => void} onRevoked on 401: the pairing is no longer valid
+ */
+
 export class Sender {
   /**
-   * @param store the IndexedDB queue
-   * @param options {batchSize, heartbeat (ms), token(): string|null, onChange(), onRevoked()}
+   * @param {Queue} store the IndexedDB queue
+   * @param {SenderOptions} options
    */
   constructor(store, options) {
     this.store = store;
@@ -17,7 +29,9 @@ export class Sender {
     this.heartbeat = options.heartbeat || 10 * 60 * 1000;
     this.lastContact = 0;
     this.failures = 0;
+    /** @type {((value?: unknown) => void) | null} resolves the pause under way */
     this.wake = null;
+    this.kicked = false;
     this.running = false;
   }
 
@@ -33,6 +47,10 @@ export class Sender {
     this.loop().catch((error) => console.error("sender stopped", error));
   }
 
+  /**
+   * @param {number} ms
+   * @returns {Promise<void>}
+   */
   async pause(ms) {
     if (this.kicked) {
       this.kicked = false;
@@ -43,6 +61,7 @@ export class Sender {
     this.kicked = false;
   }
 
+  /** @returns {number} */
   backoff() {
     this.failures += 1;
     const base = Math.min(MAX_DELAY, MIN_DELAY * 2 ** (this.failures - 1));
@@ -54,7 +73,7 @@ export class Sender {
       try {
         const token = this.options.token();
         const batch = token ? await this.store.oldest(this.batchSize) : [];
-        if (!batch.length) {
+        if (!token || !batch.length) {
           // Nothing to send: an empty batch now and then says "still here" (the server
           // records when it last heard from each kiosk) and finds out about a revocation.
           if (token && Date.now() - this.lastContact >= this.heartbeat) {
@@ -74,7 +93,12 @@ export class Sender {
     }
   }
 
-  /** One POST; returns how long to wait before the next attempt (0 = go on). */
+  /**
+   * One POST; returns how long to wait before the next attempt (0 = go on).
+   * @param {string} token
+   * @param {QueuedRecord[]} batch
+   * @returns {Promise<number>}
+   */
   async sendOnce(token, batch) {
     let response;
     try {

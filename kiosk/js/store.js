@@ -1,3 +1,4 @@
+// @ts-check
 // The offline queue in IndexedDB. A response is written here before anything else
 // happens; it leaves the queue only when the server acknowledged its id.
 
@@ -5,6 +6,42 @@ const DB_NAME = "bhtn-kiosk";
 const QUEUE = "queue";
 const SET_ASIDE = "set_aside";
 
+/**
+ * One response as the kiosk posts it to ``/api/v1/responses``.
+ * @typedef {object} ResponseBody
+ * @property {string} id
+ * @property {number} questionnaire_version
+ * @property {string | null} service
+ * @property {string} submitted_at
+ * @property {string} locale
+ * @property {Record<string, number | null>} answers
+ * @property {string[]} reasons
+ * @property {boolean} partial
+ */
+/**
+ * A queued response: ``t`` orders the queue (oldest first).
+ * @typedef {{id: string, t: number, body: ResponseBody}} QueuedRecord
+ */
+/**
+ * A response the server refused, kept aside with its errors.
+ * @typedef {QueuedRecord & {errors: unknown, refused_at: number}} SetAsideRecord
+ */
+/** @typedef {{id: unknown, errors: unknown}} Rejected */
+/** @typedef {{queued: number, setAside: number}} Counts */
+
+/**
+ * What the sender needs of a queue.
+ * @typedef {object} Queue
+ * @property {(n: number) => Promise<QueuedRecord[]>} oldest
+ * @property {(ids: string[]) => Promise<void>} acknowledge
+ * @property {(rejected: Rejected[]) => Promise<void>} setAside
+ */
+
+/**
+ * @template T
+ * @param {IDBRequest<T>} request
+ * @returns {Promise<T>}
+ */
 function promised(request) {
   return new Promise((resolve, reject) => {
     request.onsuccess = () => resolve(request.result);
@@ -12,6 +49,10 @@ function promised(request) {
   });
 }
 
+/**
+ * @param {IDBTransaction} tx
+ * @returns {Promise<void>}
+ */
 function done(tx) {
   return new Promise((resolve, reject) => {
     tx.oncomplete = () => resolve();
@@ -20,6 +61,10 @@ function done(tx) {
   });
 }
 
+/**
+ * @param {string} [name]
+ * @returns {Promise<Store>}
+ */
 export async function openStore(name = DB_NAME) {
   const request = indexedDB.open(name, 1);
   request.onupgradeneeded = () => {
@@ -32,22 +77,35 @@ export async function openStore(name = DB_NAME) {
 }
 
 export class Store {
+  /** @param {IDBDatabase} db */
   constructor(db) { this.db = db; }
 
-  /** Queue one response body; resolves once the write is durable. */
+  /**
+   * Queue one response body; resolves once the write is durable.
+   * @param {ResponseBody} body
+   * @returns {Promise<void>}
+   */
   async add(body) {
     const tx = this.db.transaction(QUEUE, "readwrite");
     tx.objectStore(QUEUE).put({ id: body.id, t: Date.now(), body });
     await done(tx);
   }
 
-  /** Up to ``n`` queued records, oldest first. */
+  /**
+   * Up to ``n`` queued records, oldest first.
+   * @param {number} n
+   * @returns {Promise<QueuedRecord[]>}
+   */
   async oldest(n) {
     const tx = this.db.transaction(QUEUE, "readonly");
     return promised(tx.objectStore(QUEUE).index("t").getAll(null, n));
   }
 
-  /** Delete acknowledged ids (accepted or already stored). */
+  /**
+   * Delete acknowledged ids (accepted or already stored).
+   * @param {string[]} ids
+   * @returns {Promise<void>}
+   */
   async acknowledge(ids) {
     if (!ids.length) return;
     const tx = this.db.transaction(QUEUE, "readwrite");
@@ -55,7 +113,11 @@ export class Store {
     await done(tx);
   }
 
-  /** Move refused items out of the queue, keeping them with the server's errors. */
+  /**
+   * Move refused items out of the queue, keeping them with the server's errors.
+   * @param {Rejected[]} rejected
+   * @returns {Promise<void>}
+   */
   async setAside(rejected) {
     if (!rejected.length) return;
     const tx = this.db.transaction([QUEUE, SET_ASIDE], "readwrite");
@@ -72,6 +134,7 @@ export class Store {
     await done(tx);
   }
 
+  /** @returns {Promise<Counts>} */
   async counts() {
     const tx = this.db.transaction([QUEUE, SET_ASIDE], "readonly");
     const [queued, setAside] = await Promise.all([
@@ -87,25 +150,44 @@ export class Store {
  */
 export class MemoryStore {
   constructor() {
+    /** @type {Map<string, QueuedRecord>} */
     this.queue = new Map();
+    /** @type {Map<string, SetAsideRecord>} */
     this.aside = new Map();
   }
 
+  /**
+   * @param {ResponseBody} body
+   * @returns {Promise<void>}
+   */
   async add(body) { this.queue.set(body.id, { id: body.id, t: Date.now(), body }); }
 
+  /**
+   * @param {number} n
+   * @returns {Promise<QueuedRecord[]>}
+   */
   async oldest(n) { return [...this.queue.values()].slice(0, n); }
 
+  /**
+   * @param {string[]} ids
+   * @returns {Promise<void>}
+   */
   async acknowledge(ids) { for (const id of ids) this.queue.delete(id); }
 
+  /**
+   * @param {Rejected[]} rejected
+   * @returns {Promise<void>}
+   */
   async setAside(rejected) {
     for (const { id, errors } of rejected) {
-      const record = this.queue.get(id);
+      const record = this.queue.get(/** @type {string} */ (id));
       if (!record) continue;
-      this.aside.set(id, { ...record, errors, refused_at: Date.now() });
-      this.queue.delete(id);
+      this.aside.set(record.id, { ...record, errors, refused_at: Date.now() });
+      this.queue.delete(record.id);
     }
   }
 
+  /** @returns {Promise<Counts>} */
   async counts() { return { queued: this.queue.size, setAside: this.aside.size }; }
 }
 
@@ -114,13 +196,19 @@ export class MemoryStore {
  * being lost, and sent with the others. ``unsaved`` counts what is only in memory.
  */
 export class ResilientStore {
+  /** @param {Store | null} durable a Store, or null when IndexedDB could not be opened */
   constructor(durable) {
-    this.durable = durable;  // a Store, or null when IndexedDB could not be opened
+    this.durable = durable;
     this.memory = new MemoryStore();
   }
 
+  /** @returns {number} */
   get unsaved() { return this.memory.queue.size; }
 
+  /**
+   * @param {ResponseBody} body
+   * @returns {Promise<void>}
+   */
   async add(body) {
     if (this.durable) {
       try {
@@ -132,22 +220,35 @@ export class ResilientStore {
     return this.memory.add(body);
   }
 
+  /**
+   * @param {number} n
+   * @returns {Promise<QueuedRecord[]>}
+   */
   async oldest(n) {
     const kept = await this.memory.oldest(n);
     if (kept.length >= n || !this.durable) return kept;
     return kept.concat(await this.durable.oldest(n - kept.length).catch(() => []));
   }
 
+  /**
+   * @param {string[]} ids
+   * @returns {Promise<void>}
+   */
   async acknowledge(ids) {
     await this.memory.acknowledge(ids);
     if (this.durable) await this.durable.acknowledge(ids);
   }
 
+  /**
+   * @param {Rejected[]} rejected
+   * @returns {Promise<void>}
+   */
   async setAside(rejected) {
     await this.memory.setAside(rejected);
     if (this.durable) await this.durable.setAside(rejected);
   }
 
+  /** @returns {Promise<Counts>} */
   async counts() {
     const inMemory = await this.memory.counts();
     const stored = this.durable ? await this.durable.counts().catch(() => null) : null;
@@ -156,7 +257,11 @@ export class ResilientStore {
   }
 }
 
-/** The kiosk's queue: IndexedDB when it opens, memory otherwise (never no queue at all). */
+/**
+ * The kiosk's queue: IndexedDB when it opens, memory otherwise (never no queue at all).
+ * @param {string} [name]
+ * @returns {Promise<ResilientStore>}
+ */
 export async function openQueue(name = DB_NAME) {
   try {
     return new ResilientStore(await openStore(name));

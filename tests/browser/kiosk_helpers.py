@@ -25,9 +25,28 @@ def pairing_code(server, unit: str = "NA-VINH-Q3") -> str:
     return code
 
 
-def pair(page, server, query: str = "") -> None:
+#: Kiosk settings a test may change, in seconds: ``/kiosk/config.json`` serves them from the
+#: server's config, and nothing in the kiosk's address can override them.
+KIOSK_SECONDS = ("idle", "countdown", "thanks", "heartbeat")
+
+
+def kiosk_settings(server, **seconds: int) -> None:
+    """Run ``server`` with these kiosk settings (``idle=1, countdown=2`` ...; the others
+    at their defaults), restarting it if they change. Kiosks pick them up when they load."""
+    unknown = set(seconds) - set(KIOSK_SECONDS)
+    assert not unknown, unknown
+    names = {f"SURVEY_KIOSK_{name.upper()}_SECONDS" for name in KIOSK_SECONDS}
+    env = {key: value for key, value in server.extra_env.items() if key not in names}
+    env.update({f"SURVEY_KIOSK_{name.upper()}_SECONDS": str(value)
+                for name, value in seconds.items()})
+    if env != server.extra_env:
+        server.extra_env = env
+        server.restart()
+
+
+def pair(page, server) -> None:
     """Open the kiosk and pair it by tapping the on-screen keypad."""
-    page.goto(f"{server.url}/kiosk/{query}")
+    page.goto(f"{server.url}/kiosk/")
     page.wait_for_selector("#pair-code")
     for digit in pairing_code(server):
         page.locator(".keypad .key", has_text=digit).first.tap()

@@ -13,16 +13,17 @@ from survey.models import KioskDevice
 from survey.services.devices import kiosks
 
 from .conftest import KIOSK, axe_serious, watch_csp
-from .kiosk_helpers import new_kiosk_page, pair, stored
+from .kiosk_helpers import kiosk_settings, new_kiosk_page, pair, stored
 
 pytestmark = pytest.mark.browser
 SCREEN = "#screen[data-screen={}]"
 
 
 def test_idle_countdown_discards_or_keeps_partial_answers(live_server, browser):
+    kiosk_settings(live_server, idle=1, countdown=2)
     context, page = new_kiosk_page(browser)
     before = len(stored(live_server))
-    pair(page, live_server, "?idle=1&countdown=2")
+    pair(page, live_server)
 
     # Nothing answered: the countdown shows, then everything is discarded.
     page.locator(".start").tap()
@@ -55,10 +56,78 @@ def test_idle_countdown_discards_or_keeps_partial_answers(live_server, browser):
     context.close()
 
 
+def test_kiosk_address_cannot_override_the_servers_settings(live_server, browser):
+    kiosk_settings(live_server, idle=1, countdown=600)
+    context, page = new_kiosk_page(browser)
+    pair(page, live_server)
+    page.goto(f"{live_server.url}/kiosk/?idle=600&countdown=1&thanks=1&heartbeat=1")
+    page.wait_for_selector(SCREEN.format("attract"))
+    page.locator(".start").tap()
+    dialog = page.get_by_role("alertdialog")
+    dialog.wait_for(timeout=5000)  # after the server's idle second, not ?idle=600
+    page.wait_for_timeout(1500)  # the server's 600 s countdown, not ?countdown=1
+    assert dialog.count() == 1 and page.locator(SCREEN.format("question")).count() == 1
+    context.close()
+
+
+def test_the_screen_the_kiosk_goes_by_is_the_one_shown(live_server, browser):
+    """``window.kiosk.screen`` is the screen on display, on every screen: the idle countdown,
+    and the wait for a new version until nobody is at the kiosk, go by it. (The service and
+    reasons screens used to record themselves as "question".)"""
+    kiosk_settings(live_server, idle=600, countdown=600, thanks=600)
+    context, page = new_kiosk_page(browser)
+    pair(page, live_server)
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+    dialog = page.get_by_role("alertdialog")
+
+    def on(screen: str, countdown: bool) -> None:
+        page.wait_for_selector(SCREEN.format(screen))
+        assert page.evaluate("window.kiosk.screen") == screen
+        page.evaluate("window.kiosk.lastActivity = 0")  # as if idle for ages
+        if countdown:  # someone is answering: ask whether they still are
+            dialog.wait_for(timeout=5000)
+            dialog.get_by_role("button").tap()
+            dialog.wait_for(state="detached")
+        else:
+            page.wait_for_timeout(1000)  # four ticks of the idle check
+            assert dialog.count() == 0
+        assert page.evaluate("window.kiosk.screen") == screen
+
+    on("attract", countdown=False)
+    page.locator(".start").tap()
+    on("question", countdown=True)
+    page.locator(".face-2").tap()
+    while page.locator(SCREEN.format("question")).count():
+        page.locator(".face-4").tap()
+    on("service", countdown=True)
+    page.get_by_role("button", name="English").tap()  # the same screen, in English
+    on("service", countdown=True)
+    assert page.locator("html").get_attribute("lang") == "en"
+
+    # A new version is installed now: it waits while someone is at the kiosk.
+    page.evaluate("window.sameVersion = true;"
+                  " navigator.serviceWorker.dispatchEvent(new Event('controllerchange'))")
+    page.wait_for_function("() => window.kiosk.updateReady === true")
+    page.locator(".choice").first.tap()
+    on("reasons", countdown=True)
+    page.locator(".reason").first.tap()
+    page.locator(".send").tap()
+    on("thanks", countdown=False)
+    assert page.evaluate("window.sameVersion") is True
+
+    # The next claimant gets the new version.
+    page.locator(".thanks").tap()
+    page.wait_for_function("() => window.sameVersion === undefined && window.kiosk"
+                           " && document.body.dataset.ready === 'true'")
+    on("attract", countdown=False)
+    context.close()
+
+
 def test_language_switch(live_server, browser):
+    kiosk_settings(live_server, thanks=2)
     context, page = new_kiosk_page(browser)
     english_before = sum(1 for row in stored(live_server) if row.locale == "en")
-    pair(page, live_server, "?thanks=2")
+    pair(page, live_server)
     assert page.locator("h1").inner_text().startswith("Ông/Bà")
     page.get_by_role("button", name="English").tap()
     assert page.locator("html").get_attribute("lang") == "en"
@@ -90,6 +159,7 @@ def test_every_screen_passes_axe(live_server, browser, tmp_path, orientation):
     """Walk every kiosk screen, check it with axe-core and keep a screenshot of it."""
     shots = Path(os.environ.get("SURVEY_SCREENSHOTS", tmp_path))
     shots.mkdir(parents=True, exist_ok=True)
+    kiosk_settings(live_server, idle=600, thanks=600)
     context, page = new_kiosk_page(browser, SIZES[orientation])
     blocked = watch_csp(page)
 
@@ -97,10 +167,10 @@ def test_every_screen_passes_axe(live_server, browser, tmp_path, orientation):
         page.screenshot(path=str(shots / f"kiosk-{orientation}-{name}.png"))
         assert axe_serious(page) == [], name
 
-    page.goto(f"{live_server.url}/kiosk/?idle=600&thanks=600")
+    page.goto(f"{live_server.url}/kiosk/")
     page.wait_for_selector("#pair-code")
     check("pair")
-    pair(page, live_server, "?idle=600&thanks=600")
+    pair(page, live_server)
     check("attract")
     page.locator(".start").tap()
     check("overall")
@@ -115,7 +185,8 @@ def test_every_screen_passes_axe(live_server, browser, tmp_path, orientation):
     page.locator(".send").tap()
     page.wait_for_selector(SCREEN.format("thanks"))
     check("thanks")
-    page.goto(f"{live_server.url}/kiosk/?idle=1&countdown=600")
+    kiosk_settings(live_server, idle=1, countdown=600)
+    page.goto(f"{live_server.url}/kiosk/")
     page.wait_for_selector(SCREEN.format("attract"))
     page.get_by_role("button", name="English").tap()
     page.locator(".start").tap()
@@ -135,8 +206,9 @@ def newest_device(server):
 
 
 def test_idle_kiosk_reports_in_and_learns_it_was_revoked(live_server, browser):
+    kiosk_settings(live_server, heartbeat=1)  # every second instead of every 10 minutes
     context, page = new_kiosk_page(browser)
-    pair(page, live_server, "?heartbeat=1")  # every second instead of every 10 minutes
+    pair(page, live_server)
     paired = newest_device(live_server)
     # Nobody answers anything, yet the server hears from the kiosk.
     deadline = time.monotonic() + 20

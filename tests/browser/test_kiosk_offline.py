@@ -3,15 +3,16 @@ from __future__ import annotations
 
 import pytest
 
-from .kiosk_helpers import answer_survey, new_kiosk_page, pair, queued, stored
+from .kiosk_helpers import answer_survey, kiosk_settings, new_kiosk_page, pair, queued, stored
 
 pytestmark = pytest.mark.browser
 
 
 def test_offline_surveys_arrive_exactly_once_after_a_restart(live_server, browser):
+    kiosk_settings(live_server, thanks=1)
     context, page = new_kiosk_page(browser)
     before = len(stored(live_server))
-    pair(page, live_server, "?thanks=1")
+    pair(page, live_server)
     page.wait_for_function("() => navigator.serviceWorker.controller !== null")
 
     for _ in range(3):
@@ -105,10 +106,11 @@ BREAK_INDEXEDDB = {
 
 @pytest.mark.parametrize("failure", sorted(BREAK_INDEXEDDB))
 def test_responses_are_not_lost_when_indexeddb_fails(live_server, browser, failure):
+    kiosk_settings(live_server, thanks=1)
     context, page = new_kiosk_page(browser)
     context.add_init_script(BREAK_INDEXEDDB[failure])
     before = {row.id for row in stored(live_server)}
-    pair(page, live_server, "?thanks=1")
+    pair(page, live_server)
     context.set_offline(True)
     for _ in range(2):
         answer_survey(page)

@@ -23,7 +23,8 @@ def updatable_server(tmp_path_factory):
     workdir = tmp_path_factory.mktemp("update")
     client = workdir / "kiosk"
     shutil.copytree(CLIENT_DIR, client)
-    server = LiveServer(workdir, env={"SURVEY_KIOSK_CLIENT_DIR": str(client)})
+    server = LiveServer(workdir, env={"SURVEY_KIOSK_CLIENT_DIR": str(client),
+                                      "SURVEY_KIOSK_THANKS_SECONDS": "30"})
     server.client = client
     server.prepare()
     server.start()
@@ -34,7 +35,7 @@ def updatable_server(tmp_path_factory):
 def test_new_version_waits_for_the_claimant_then_works_offline(updatable_server, browser):
     server = updatable_server
     context, page = new_kiosk_page(browser)
-    pair(page, server, "?thanks=30")
+    pair(page, server)
     page.wait_for_function("() => navigator.serviceWorker.controller !== null")
     old_title = page.title()
     (old_cache,) = page.evaluate(CACHES)
