@@ -9,10 +9,11 @@ from flask.cli import AppGroup
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from .extensions import db
-from .models import utcnow
-from .services.devices import kiosks
-from .services.errors import ServiceError
+from ..extensions import current_session
+from ..models import utcnow
+from ..services.devices import kiosks
+from ..timeutil import format_local
+from .errors import service_errors
 
 kiosk_cli = AppGroup("kiosk", help="Counter kiosks: pairing codes, listing, revoking.")
 
@@ -24,17 +25,14 @@ STATES = {"revoked": _l("revoked"), "paired": _l("paired"), "waiting": _l("waiti
 @kiosk_cli.command("add")
 @click.option("--unit", "unit_code", required=True, help="Unit or counter code, e.g. NA-VINH-Q3.")
 @click.option("--name", required=True, help='Name of the kiosk, e.g. "Quầy 3".')
+@service_errors
 def add_kiosk(unit_code: str, name: str) -> None:
     """Register a kiosk; its one-time pairing code (24 h) is alone on the last line."""
-    try:
-        device, code = kiosks.add_device(db.session, unit_code, name)
-    except ServiceError as exc:
-        raise click.ClickException(_("Cannot add the kiosk: %(error)s",
-                                     error=str(exc.message))) from exc
-    db.session.commit()
-    expires = device.pairing_expires_at.strftime("%Y-%m-%d %H:%M")
+    device, code = kiosks.add_device(current_session(), unit_code, name)
+    current_session().commit()
     click.echo(f"Kiosk #{device.id} '{device.name}' — {device.unit.code}.")
-    click.echo(_("One-time pairing code, expires %(time)s UTC:", time=expires))
+    click.echo(_("One-time pairing code, expires at %(time)s:",
+                 time=format_local(device.pairing_expires_at)))
     click.echo(kiosks.format_code(code))  # alone on the last line: typed into the kiosk
 
 
@@ -43,12 +41,13 @@ def list_kiosks() -> None:
     """List kiosks with their unit, state and last contact (never tokens).
 
     A paired kiosk reports in every SURVEY_KIOSK_HEARTBEAT_SECONDS even when nobody uses
-    it; one silent for longer than three of those is marked as out of contact.
+    it; one silent for longer than three of those is marked as out of contact. Times are
+    Vietnam time.
     """
     now = utcnow()
     quiet = dt.timedelta(seconds=3 * current_app.config["KIOSK_HEARTBEAT_SECONDS"])
-    for device in kiosks.list_devices(db.session):
-        seen = device.last_seen_at.isoformat(timespec="seconds") if device.last_seen_at else "-"
+    for device in kiosks.list_devices(current_session()):
+        seen = format_local(device.last_seen_at)
         state = kiosks.device_state(device)
         line = (f"{device.id}\t{device.unit.code}\t{device.name}\t"
                 f"{STATES.get(state, state)}\t" + _("last seen %(time)s", time=seen))
@@ -61,11 +60,9 @@ def list_kiosks() -> None:
 
 @kiosk_cli.command("revoke")
 @click.argument("device_id", type=int)
+@service_errors
 def revoke_kiosk(device_id: int) -> None:
     """Revoke a kiosk by id: its token and pairing code stop working at once."""
-    try:
-        device = kiosks.revoke_device(db.session, device_id)
-    except ServiceError as exc:
-        raise click.ClickException(str(exc.message)) from exc
-    db.session.commit()
+    device = kiosks.revoke_device(current_session(), device_id)
+    current_session().commit()
     click.echo(_("Kiosk #%(id)s '%(name)s' revoked.", id=device.id, name=device.name))

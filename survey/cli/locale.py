@@ -2,13 +2,15 @@
 
 Rule: the CLI speaks ``CLI_LANG`` (environment ``SURVEY_CLI_LANG``, default ``vi``, the
 app's default locale). A command's own ``--lang vi|en``, where it has one, wins for that
-command. Messages go through Babel like every other user-facing string; machine-read
+command (:func:`lang_option` runs the whole command, its errors included, in that
+language). Messages go through Babel like every other user-facing string; machine-read
 lines (tokens, pairing codes, URLs, file paths) are printed as they are.
 """
 from __future__ import annotations
 
+import functools
 from contextlib import AbstractContextManager, nullcontext
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 import click
 from flask import current_app
@@ -35,9 +37,17 @@ def output_locale(lang: Optional[str]) -> AbstractContextManager[Any]:
 
 
 def lang_option(help_text: str = "Language of the output (default: SURVEY_CLI_LANG, vi).",
-                ) -> Any:
-    """The ``--lang vi|en`` option; ``None`` when not given."""
-    return click.option("--lang", type=LANGS, default=None, help=help_text)
+                ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """The ``--lang vi|en`` option (``None`` when not given). The command runs in that
+    language: put it above :func:`survey.cli.errors.service_errors`, so that error
+    messages speak it too."""
+    def decorate(command: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(command)
+        def run(*args: Any, lang: Optional[str] = None, **kwargs: Any) -> Any:
+            with output_locale(lang):
+                return command(*args, lang=lang, **kwargs)
+        return click.option("--lang", type=LANGS, default=None, help=help_text)(run)
+    return decorate
 
 
 class LocaleGroup(AppGroup):

@@ -6,7 +6,7 @@ import re
 
 from survey.extensions import db as _db
 
-from .conftest import make_test_app
+from tests.conftest import make_test_app
 
 TOKEN_VI = r"Đã tạo API token #\d+ 'sync'\. Hãy lưu lại ngay; token sẽ không hiển thị lại:"
 TOKEN_EN = r"API token #\d+ 'sync' created\. Store it now; it is not shown again:"
@@ -34,9 +34,9 @@ def test_command_lang_option_wins_over_cli_language(app, demo, runner, tmp_path)
     bad.write_bytes(b"code,parent_code,kind,name_vi\nHT-Z,,counter,Z\n")
     app.config["CLI_LANG"] = "en"
     english = runner.invoke(args=["survey", "units", "import", str(bad)])
-    assert "Line 2, column parent_code" in english.output and "Dòng" not in english.output
+    assert "Line 2: column parent_code" in english.output and "Dòng" not in english.output
     vietnamese = runner.invoke(args=["survey", "units", "import", str(bad), "--lang", "vi"])
-    assert "Dòng 2, cột parent_code" in vietnamese.output and "Line" not in vietnamese.output
+    assert "Dòng 2: cột parent_code" in vietnamese.output and "Line" not in vietnamese.output
 
 
 def test_environment_variable_chooses_the_language(monkeypatch, tmp_path):

@@ -1,4 +1,4 @@
-"""``flask survey seed-demo``: what ``make run`` prints for a newcomer to open."""
+"""``flask survey seed-demo`` and ``demo-responses``: what a newcomer is told to open and run."""
 from __future__ import annotations
 
 from survey.models import Unit
@@ -23,6 +23,24 @@ def test_seed_demo_loads_once_and_prints_the_urls_to_open(app, runner, count_row
             with client.get(path) as reply:
                 assert reply.status_code == 200, path
 
+    hint = ".venv/bin/flask --app wsgi survey kiosk add --unit NA-VINH-Q3 --name 'Quầy 3'"
+    assert first.output.splitlines()[-1].endswith(hint)
+
     again = runner.invoke(args=["survey", "seed-demo"])
     assert again.exit_code == 0 and "không nạp dữ liệu mẫu" in again.output.lower()
     assert count_rows(Unit) == units
+
+
+def test_demo_responses_hint_runs_from_the_project_root(runner, demo):
+    result = runner.invoke(args=["survey", "demo-responses", "--count", "20"])
+    assert result.exit_code == 0, result.output
+    assert result.output.strip().endswith(
+        ".venv/bin/flask --app wsgi survey index --period 2026 --unit NA --by unit")
+
+
+def test_hints_quote_their_arguments():
+    from survey.cli.hints import SURVEY_COMMAND, command
+
+    assert SURVEY_COMMAND == ".venv/bin/flask --app wsgi survey"
+    assert command("kiosk", "add", "--name", "Quầy 3") == \
+        f"{SURVEY_COMMAND} kiosk add --name 'Quầy 3'"

@@ -56,3 +56,19 @@ def test_list_marks_kiosks_out_of_contact(app, runner, demo, db):
     assert "\tđã ghép nối\t" in by_name["A"] and "\tđã ghép nối\t" in by_name["B"]
     assert "MẤT LIÊN LẠC 5 giờ" in by_name["A"]
     assert "MẤT LIÊN LẠC" not in by_name["B"]  # 12 min: within three heartbeats
+
+
+def test_times_are_vietnam_time(runner, demo, db):
+    import datetime as dt
+    import re
+
+    from survey.services.devices import kiosks
+
+    added = runner.invoke(args=["survey", "kiosk", "add", "--unit", "NA-VINH-Q3", "--name", "C"])
+    assert re.search(r"hết hạn lúc \d\d:\d\d \d\d/\d\d/\d{4}:\n", added.output), added.output
+    assert "UTC" not in added.output
+    device = kiosks.list_devices(db.session)[0]
+    device.last_seen_at = dt.datetime(2026, 8, 10, 18, 5, tzinfo=dt.timezone.utc)
+    db.session.commit()
+    listing = runner.invoke(args=["survey", "kiosk", "list"]).output
+    assert "\tliên lạc lần cuối 01:05 11/08/2026" in listing and "2026-08-10T" not in listing

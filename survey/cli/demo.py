@@ -1,0 +1,47 @@
+"""``flask survey seed-demo`` and ``demo-responses``: demo data for a first look."""
+from __future__ import annotations
+
+import click
+from flask import current_app
+from flask_babel import gettext as _
+
+from ..extensions import current_session
+from ..services import catalogue
+from ..services.catalogue.demo import add_demo_responses
+from .errors import service_errors
+from .hints import command
+
+
+@click.command("seed-demo")
+@service_errors
+def seed_demo() -> None:
+    """Load services, questionnaire v1 and the Nghệ An demo units if the database is empty."""
+    if catalogue.seed_demo(current_session()):
+        current_session().commit()
+        click.echo(_("Demo data loaded (Nghệ An, clearly labelled demo units)."))
+    else:
+        click.echo(_("Database already has units; demo data not loaded."))
+    base = current_app.config["PUBLIC_URL"].rstrip("/")
+    links = [(_("Home page:"), f"{base}/"),
+             (_("Demo survey (phone):"), f"{base}/s/NA-VINH/Q1"),
+             (_("Same, in English:"), f"{base}/s/NA-VINH/Q1?lang=en"),
+             (_("Receipt-code entry:"), f"{base}/r"),
+             (_("Counter kiosk:"), f"{base}/kiosk/")]
+    width = max(len(label) for label, _url in links) + 2
+    for label, url in links:
+        click.echo(f"{label:<{width}}{url}")
+    click.echo(_("Kiosk pairing code: run %(command)s",
+                 command=command("kiosk", "add", "--unit", "NA-VINH-Q3", "--name", "Quầy 3")))
+
+
+@click.command("demo-responses")
+@click.option("--count", type=int, default=600, show_default=True,
+              help="How many synthetic responses to add.")
+@service_errors
+def demo_responses(count: int) -> None:
+    """Add synthetic responses at the demo counters (NA-DEMO*) only, to try the index."""
+    stored = add_demo_responses(current_session(), count)
+    current_session().commit()
+    click.echo(_("Added %(count)s synthetic responses at the demo counters over the last "
+                 "180 days. Try: %(command)s", count=stored,
+                 command=command("index", "--period", "2026", "--unit", "NA", "--by", "unit")))
