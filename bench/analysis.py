@@ -7,7 +7,7 @@ Builds a SQLite file with synthetic responses (30 units under one province,
 8 quarters of 2025–2026, a synthetic 15-item questionnaire in 5 dimensions, about
 5 % "not applicable"), then measures in the same run:
 
-* **index**: ``index_table(period, province, by="unit")`` for each quarter — every
+* **index**: ``index_table(IndexQuery(period, province, by="unit"))`` for each quarter — every
   unit × quarter × dimension + composite with SEs, logit intervals and verdicts;
 * **baseline**: ``SELECT unit, quarter, item, value, COUNT(*) … GROUP BY`` over the
   same answers (one query, quarters from the same local-time boundaries).
@@ -35,7 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from survey import create_app  # noqa: E402
 from survey.extensions import db  # noqa: E402
 from survey.services import catalogue  # noqa: E402
-from survey.services.reporting.index import index_table  # noqa: E402
+from survey.services.reporting.index import IndexQuery, index_table  # noqa: E402
 from survey.services.reporting.periods import parse_period  # noqa: E402
 
 UNITS, ITEMS, DIMENSIONS = 30, 15, 5
@@ -121,7 +121,7 @@ def index_run(app) -> list:
     from flask_babel import force_locale
 
     with app.app_context(), force_locale("en"):
-        return [index_table(db.session, quarter, PROVINCE, by="unit", locale="en")
+        return [index_table(db.session, IndexQuery(quarter, PROVINCE, by="unit", locale="en"))
                 for quarter in QUARTERS]
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import uuid
 from dataclasses import dataclass, field
 from typing import Optional
 
@@ -10,6 +11,8 @@ import pytest
 
 from survey.analysis import composite_index
 from survey.models import Channel
+
+from ..conftest import SHARED_DATA
 
 UTC = dt.timezone.utc
 #: Inside 2026-Q3 in Vietnam time (and in UTC).
@@ -41,25 +44,32 @@ def reference(stored: Stored, questionnaire, strata_of=None, served=None, keep=N
     return composite_index(answers, dims, strata=strata, served=served)
 
 
-@pytest.fixture
-def tree(demo, db, make_unit):
-    """NA → NA-VINH → counters Q1–Q3 and the demo branches, plus a second centre."""
+TREE = ["NA", "NA-VINH", "NA-VINH-Q1", "NA-VINH-Q2", "NA-DEMO1-Q1", "NA-DC"]
+
+
+def add_second_centre(session) -> None:
+    """NA-DC, a centre under NA, unless it is there already (under ``seeded``)."""
+    from survey.models import Unit, UnitKind
     from survey.services import catalogue
 
-    na = catalogue.unit_by_code(db.session, "NA")
-    make_unit("NA-DC", parent=na, kind="centre", name="Trung tâm Diễn Châu")
-    db.session.commit()
-    return {code: catalogue.unit_by_code(db.session, code) for code in
-            ["NA", "NA-VINH", "NA-VINH-Q1", "NA-VINH-Q2", "NA-DEMO1-Q1", "NA-DC"]}
+    if catalogue.unit_by_code(session, "NA-DC") is None:
+        session.add(Unit(code="NA-DC", parent=catalogue.unit_by_code(session, "NA"),
+                         kind=UnitKind.centre, name_vi="Trung tâm Diễn Châu",
+                         name_en="Trung tâm Diễn Châu"))
+        session.flush()
 
 
-@pytest.fixture
-def seeded(tree, make_response, questionnaire, db):
-    """~120 responses in 2026-Q3 spread over four units, services and channels."""
+def seed_responses(session) -> Stored:
+    """~120 responses in 2026-Q3 spread over four units, services and channels, stored
+    through the service layer (the same ones every time: a fixed random seed)."""
     from survey.services import catalogue
+    from survey.services.intake.responses import NewResponse, submit_response
 
+    add_second_centre(session)
+    questionnaire = catalogue.current_questionnaire(session)
+    units = {code: catalogue.unit_by_code(session, code) for code in TREE}
     rnd = random.Random(7)
-    services = catalogue.active_services(db.session)
+    services = catalogue.active_services(session)
     stored = Stored()
     plan = [("NA-VINH-Q1", 45), ("NA-VINH-Q2", 30), ("NA-DEMO1-Q1", 25), ("NA-DC", 20)]
     for code, count in plan:
@@ -69,14 +79,35 @@ def seeded(tree, make_response, questionnaire, db):
             answers["overall"] = rnd.choice([3, 4, 5])
             service = rnd.choice(services[:3])
             channel = rnd.choice(list(Channel))
-            make_response(tree[code], service=service, answers=answers, channel=channel,
-                          submitted_at=IN_Q3 + dt.timedelta(hours=rnd.randint(0, 500)))
+            submit_response(session, NewResponse(
+                id=uuid.uuid4(), unit=units[code], questionnaire=questionnaire,
+                channel=channel, locale="vi", answers=answers, service=service,
+                submitted_at=IN_Q3 + dt.timedelta(hours=rnd.randint(0, 500))))
             stored.units.append(code)
             stored.answers.append(answers)
             stored.services.append(service.code)
             stored.channels.append(channel.value)
-    db.session.commit()
     return stored
+
+
+#: Built once and shared by consecutive tests that use ``seeded`` (see tests/conftest.py).
+SHARED_DATA["seeded"] = seed_responses
+
+
+@pytest.fixture
+def tree(demo, db):
+    """NA → NA-VINH → counters Q1–Q3 and the demo branches, plus a second centre."""
+    from survey.services import catalogue
+
+    add_second_centre(db.session)
+    db.session.commit()
+    return {code: catalogue.unit_by_code(db.session, code) for code in TREE}
+
+
+@pytest.fixture
+def seeded(tree, shared_data) -> Stored:
+    """~120 responses in 2026-Q3 spread over four units, services and channels."""
+    return shared_data("seeded")
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ import pytest
 from survey.analysis import composite_index, sums_from_answers
 from survey.models import Channel
 from survey.services.reporting import aggregates
-from survey.services.reporting.index import index_table
+from survey.services.reporting.index import IndexQuery, index_table
 from survey.services.reporting.periods import parse_period
 from survey.services.intake.responses import NewResponse, submit_response
 from tests.index.conftest import IN_Q3
@@ -34,10 +34,10 @@ def test_pattern_sums_equal_sums_from_answers(db, seeded, questionnaire, tree):
 
 
 def test_more_than_one_mask_column(db, seeded, questionnaire, monkeypatch):
-    expected = index_table(db.session, "2026-Q3", "NA", "item")
+    expected = index_table(db.session, IndexQuery("2026-Q3", "NA", "item"))
     monkeypatch.setattr(aggregates, "BITS", 4)  # 13 items → four mask columns
     monkeypatch.setattr(aggregates, "CHUNK", 7)  # and many small fetches
-    table = index_table(db.session, "2026-Q3", "NA", "item")
+    table = index_table(db.session, IndexQuery("2026-Q3", "NA", "item"))
     assert [(r.key, r.estimate, r.low) for r in table.rows] == [
         (r.key, r.estimate, r.low) for r in expected.rows]
     assert table.total.se == pytest.approx(expected.total.se, rel=1e-12)
@@ -81,11 +81,11 @@ def test_mixed_versions_use_each_versions_dimension_map(db, tree, questionnaire)
             if item.dimension:
                 keys[f"{item.dimension}:{item.code}"][i] = answers.get(item.code)
     expected = composite_index(keys, dims)
-    table = index_table(db.session, "2026-Q3", "NA-DC", "dimension")
+    table = index_table(db.session, IndexQuery("2026-Q3", "NA-DC", "dimension"))
     assert table.total.estimate == pytest.approx(expected.estimate, abs=1e-12)
     assert table.total.se == pytest.approx(expected.se, abs=1e-12)
     for row in table.rows:
         assert row.estimate == pytest.approx(expected.dimensions[row.key].estimate, abs=1e-12)
-    items = {r.key: r for r in index_table(db.session, "2026-Q3", "NA-DC", "item").rows}
+    items = {r.key: r for r in index_table(db.session, IndexQuery("2026-Q3", "NA-DC", "item")).rows}
     assert items["result_3"].n == sum(1 for v, a in rows if a.get("result_3") is not None)
     assert items["access_1"].n == sum(1 for v, a in rows if a.get("access_1") is not None)

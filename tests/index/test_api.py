@@ -7,7 +7,7 @@ import math
 import pytest
 
 from survey.services.devices import tokens
-from survey.services.reporting.index import index_table
+from survey.services.reporting.index import IndexQuery, index_table
 from survey.services.reporting.served import import_served_csv
 
 
@@ -22,7 +22,7 @@ def test_token_required(client, tree):
     assert client.get("/api/v1/index?period=2026-Q3&unit=NA").status_code == 401
     bad = client.get("/api/v1/index?period=2026-Q3&unit=NA",
                      headers={"Authorization": "Bearer nope"})
-    assert bad.status_code == 401 and bad.json["error"] == "unauthorized"
+    assert bad.status_code == 401 and bad.json["code"] == "unauthorized"
 
 
 def test_rows_match_the_service(client, db, seeded, auth):
@@ -31,7 +31,7 @@ def test_rows_match_the_service(client, db, seeded, auth):
     body = res.json
     assert (body["period"], body["unit"], body["target"], body["by"]) == (
         "2026-Q3", "NA", 0.8, "unit")
-    table = index_table(db.session, "2026-Q3", "NA", "unit", 0.8)
+    table = index_table(db.session, IndexQuery("2026-Q3", "NA", "unit", 0.8))
     assert [r["key"] for r in body["rows"]] == [r.key for r in table.rows]
     for got, row in zip(body["rows"] + [body["total"]], table.rows + [table.total]):
         for name in ("n", "estimate", "se", "low", "high", "df", "method", "weighted",
@@ -64,27 +64,32 @@ def test_labels_follow_lang(client, seeded, auth):
     assert vi["total"]["verdict_label"] in {"đạt", "không đạt", "chưa đủ căn cứ kết luận"}
 
 
-@pytest.mark.parametrize("query,fragment", [
-    ("period=2026-Q9&unit=NA", "2026-Q9"),
-    ("unit=NA", "2026-Q3"),
-    ("period=2026-Q3", "NA"),
-    ("period=2026-Q3&unit=XX", "XX"),
-    ("period=2026-Q3&unit=NA&by=counter", "counter"),
-    ("period=2026-Q3&unit=NA&target=abc", "0.9"),
-    ("period=2026-Q3&unit=NA&target=nan", "0.9"),
-    ("period=2026-Q3&unit=NA&target=90", "0.9"),
+@pytest.mark.parametrize("query,parameter,code,fragment", [
+    ("period=2026-Q9&unit=NA", "period", "invalid_period", "2026-Q9"),
+    ("unit=NA", "period", "required", "required"),
+    ("period=2026-Q3", "unit", "required", "required"),
+    ("period=2026-Q3&unit=XX", "unit", "unknown_unit", "XX"),
+    ("period=2026-Q3&unit=NA&by=counter", "by", "not_allowed", "dimension"),
+    ("period=2026-Q3&unit=NA&target=abc", "target", "wrong_type", "0.9"),
+    ("period=2026-Q3&unit=NA&target=nan", "target", "out_of_range", "0.9"),
+    ("period=2026-Q3&unit=NA&target=90", "target", "out_of_range", "0.9"),
 ])
-def test_bad_parameters_are_400_with_a_message(client, tree, auth, query, fragment):
+def test_bad_parameters_are_422_with_a_message(client, tree, auth, query, parameter, code,
+                                               fragment):
     res = client.get(f"/api/v1/index?{query}&lang=en", headers=auth)
-    assert res.status_code == 400
-    assert res.json["error"] == "bad_request" and fragment in res.json["message"]
+    assert res.status_code == 422 and res.mimetype == "application/problem+json"
+    body = res.json
+    assert body["code"] == "validation_failed"
+    assert body["error_codes"] == {parameter: [code]}
+    assert fragment in body["errors"][parameter][0] and fragment in body["detail"]
 
 
 def test_inconsistent_served_count_is_409(client, db, seeded, auth):
     import_served_csv(db.session, b"period,unit,count\n2026-Q3,NA-DC,3\n")
     db.session.commit()
     res = client.get("/api/v1/index?period=2026-Q3&unit=NA", headers=auth)
-    assert res.status_code == 409 and "NA-DC" in res.json["message"]
+    assert res.status_code == 409 and res.json["code"] == "conflict"
+    assert "NA-DC" in res.json["detail"]
 
 
 def test_configured_targets_and_minimum_sample_apply(app, client, seeded, auth):

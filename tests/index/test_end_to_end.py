@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from survey.index_cli import percent
 from survey.services.devices import tokens
+from survey.services.reporting.tables import Kind, format_value
 from tests.index.conftest import reference
 
 SERVED = "period,unit,service,count\n2026-Q3,NA-VINH-Q1,,100\n2026-Q3,NA-VINH,,300\n" \
@@ -13,6 +13,15 @@ SERVED = "period,unit,service,count\n2026-Q3,NA-VINH-Q1,,100\n2026-Q3,NA-VINH,,3
 STRATA = {"NA-VINH-Q1": "NA-VINH-Q1", "NA-VINH-Q2": "NA-VINH", "NA-DEMO1-Q1": "NA-VINH",
           "NA-DC": "NA-DC"}
 POPULATION = {"NA-VINH-Q1": 100, "NA-VINH": 200, "NA-DC": 50}
+
+
+def percent(share: float) -> str:
+    """A share as the English CLI prints it, "84.3 %"."""
+    return format_value(share, Kind.PERCENT, "en")
+
+
+def interval(low: float, high: float) -> str:
+    return format_value((low, high), Kind.INTERVAL, "en")
 
 
 def test_cli_api_and_composite_index_agree(runner, client, db, seeded, questionnaire,
@@ -51,7 +60,7 @@ def test_cli_api_and_composite_index_agree(runner, client, db, seeded, questionn
     lines = {line.split()[0]: line for line in printed.output.splitlines() if line.strip()}
     for key, want in expected.items():
         line = lines["total" if key == "total" else key]
-        assert f"{percent(want.estimate)}" in line
-        assert f"{percent(want.low)}–{percent(want.high)}" in line
+        assert f" {percent(want.estimate)} " in line
+        assert f" {interval(want.low, want.high)} " in line
         assert f" {want.n} " in line
     assert "40.0 %" in lines["NA-DC"] and "350" in lines["total"]

@@ -9,7 +9,7 @@ import pytest
 from survey.analysis import proportion_interval, target_verdict
 from survey.models import ResponseStatus
 from survey.services.errors import NotFound, ServiceError
-from survey.services.reporting.index import index_table
+from survey.services.reporting.index import IndexQuery, index_table
 from survey.services.reporting.served import import_served_csv
 from survey.services.reporting.strata import ServedCountError
 from tests.index.conftest import IN_Q3, reference
@@ -35,7 +35,7 @@ COUNTS = "period,unit,service,count\n2026-Q3,NA-VINH-Q1,,100\n2026-Q3,NA-VINH,,3
 
 
 def test_unweighted_total_equals_composite_index(db, seeded, questionnaire):
-    table = index_table(db.session, "2026-Q3", "NA", "unit")
+    table = index_table(db.session, IndexQuery("2026-Q3", "NA", "unit"))
     expected = reference(seeded, questionnaire)
     assert not table.total.weighted and table.total.responses == 120
     same(table.total, expected)
@@ -45,7 +45,7 @@ def test_unweighted_total_equals_composite_index(db, seeded, questionnaire):
 
 def test_weighted_strata_follow_nearest_counted_unit(db, seeded, questionnaire):
     served_csv(db, COUNTS)
-    table = index_table(db.session, "2026-Q3", "NA", "unit")
+    table = index_table(db.session, IndexQuery("2026-Q3", "NA", "unit"))
     # NA-VINH's 300 less NA-VINH-Q1's own 100 is the population of its other units.
     expected = reference(seeded, questionnaire, VINH_STRATA.get,
                          {"NA-VINH-Q1": 100, "NA-VINH": 200, "NA-DC": 50})
@@ -64,7 +64,7 @@ def test_weighted_strata_follow_nearest_counted_unit(db, seeded, questionnaire):
 
 def test_missing_served_count_makes_the_row_unweighted(db, seeded, questionnaire, english):
     served_csv(db, "period,unit,service,count\n2026-Q3,NA-VINH,,300\n")
-    table = index_table(db.session, "2026-Q3", "NA", "unit", locale="en")
+    table = index_table(db.session, IndexQuery("2026-Q3", "NA", "unit", locale="en"))
     rows = {row.key: row for row in table.rows}
     assert rows["NA-VINH"].weighted and not rows["NA-DC"].weighted
     assert not table.total.weighted and table.total.served is None
@@ -75,20 +75,20 @@ def test_missing_served_count_makes_the_row_unweighted(db, seeded, questionnaire
 def test_served_count_below_responses_is_an_error(db, seeded, english):
     served_csv(db, "period,unit,service,count\n2026-Q3,NA-DC,,19\n")
     with pytest.raises(ServedCountError, match="NA-DC"):
-        index_table(db.session, "2026-Q3", "NA", "unit")
+        index_table(db.session, IndexQuery("2026-Q3", "NA", "unit"))
 
 
 def test_quarter_count_made_of_months(db, seeded, questionnaire):
     months = "".join(f"2026-{m:02d},NA-DC,,{c}\n" for m, c in ((7, 10), (8, 20), (9, 30)))
     served_csv(db, "period,unit,service,count\n" + months
                + "2026-Q3,NA-VINH,,300\n2026-Q3,NA-VINH-Q1,,100\n")
-    table = index_table(db.session, "2026-Q3", "NA", "unit")
+    table = index_table(db.session, IndexQuery("2026-Q3", "NA", "unit"))
     expected = reference(seeded, questionnaire, VINH_STRATA.get,
                          {"NA-VINH-Q1": 100, "NA-VINH": 200, "NA-DC": 60})
     same(table.total, expected)
     # Only two of three months known: no quarter count for NA-DC.
     served_csv(db, "period,unit,service,count\n2026-07,NA-VINH,,1\n")
-    assert index_table(db.session, "2026-Q3", "NA-DC", "unit").total.served == 60
+    assert index_table(db.session, IndexQuery("2026-Q3", "NA-DC", "unit")).total.served == 60
 
 
 def test_receipt_codes_stand_in_for_served(db, seeded, tree, questionnaire):
@@ -98,7 +98,7 @@ def test_receipt_codes_stand_in_for_served(db, seeded, tree, questionnaire):
     service = catalogue.active_services(db.session)[0]
     receipts.issue_receipt_codes(db.session, tree["NA-DC"], service, 40, now=IN_Q3)
     db.session.commit()
-    table = index_table(db.session, "2026-Q3", "NA-DC", "unit")
+    table = index_table(db.session, IndexQuery("2026-Q3", "NA-DC", "unit"))
     assert table.total.served == 40 and table.total.weighted
     assert table.total.response_rate == pytest.approx(20 / 40)
     same(table.total, reference(seeded, questionnaire, lambda u: u, {"NA-DC": 40},
@@ -106,7 +106,7 @@ def test_receipt_codes_stand_in_for_served(db, seeded, tree, questionnaire):
     # Fewer codes than responses: receipts undercount claimants, so no weights.
     receipts.issue_receipt_codes(db.session, tree["NA-VINH-Q2"], service, 5, now=IN_Q3)
     db.session.commit()
-    vinh = index_table(db.session, "2026-Q3", "NA-VINH-Q2", "unit").total
+    vinh = index_table(db.session, IndexQuery("2026-Q3", "NA-VINH-Q2", "unit")).total
     assert not vinh.weighted and vinh.served == 5
 
 
@@ -119,19 +119,19 @@ def test_only_valid_responses_in_the_period_count(db, tree, make_response, quest
     make_response(tree["NA-DC"], submitted_at=start + dt.timedelta(days=3),
                   status=ResponseStatus.excluded)
     db.session.commit()
-    assert index_table(db.session, "2026-Q3", "NA", "unit").total.responses == 1
-    assert index_table(db.session, "2026-Q2", "NA", "unit").total.responses == 1
-    assert index_table(db.session, "2026", "NA", "unit").total.responses == 2
+    assert index_table(db.session, IndexQuery("2026-Q3", "NA", "unit")).total.responses == 1
+    assert index_table(db.session, IndexQuery("2026-Q2", "NA", "unit")).total.responses == 1
+    assert index_table(db.session, IndexQuery("2026", "NA", "unit")).total.responses == 2
 
 
 def test_dimension_and_item_rows(db, seeded, questionnaire):
     expected = reference(seeded, questionnaire)
-    dims = index_table(db.session, "2026-Q3", "NA", "dimension", locale="en")
+    dims = index_table(db.session, IndexQuery("2026-Q3", "NA", "dimension", locale="en"))
     assert [r.key for r in dims.rows] == list(questionnaire.dimension_map())
     for row in dims.rows:
         same(row, expected.dimensions[row.key])
     assert dims.rows[0].label == "Access to the service"
-    items = index_table(db.session, "2026-Q3", "NA", "item")
+    items = index_table(db.session, IndexQuery("2026-Q3", "NA", "item"))
     by_key = {row.key: row for row in items.rows}
     assert set(by_key) == set(questionnaire.item_codes())  # the overall item too
     for code, row in by_key.items():
@@ -146,7 +146,7 @@ def test_dimension_and_item_rows(db, seeded, questionnaire):
 
 def test_weighted_item_rows_use_the_design(db, seeded, questionnaire):
     served_csv(db, COUNTS)
-    items = {r.key: r for r in index_table(db.session, "2026-Q3", "NA", "item").rows}
+    items = {r.key: r for r in index_table(db.session, IndexQuery("2026-Q3", "NA", "item")).rows}
     expected = reference(seeded, questionnaire, VINH_STRATA.get,
                          {"NA-VINH-Q1": 100, "NA-VINH": 200, "NA-DC": 50})
     for code, figure in expected.items.items():
@@ -155,13 +155,13 @@ def test_weighted_item_rows_use_the_design(db, seeded, questionnaire):
 
 
 def test_service_and_channel_rows(db, seeded, questionnaire):
-    table = index_table(db.session, "2026-Q3", "NA", "service")
+    table = index_table(db.session, IndexQuery("2026-Q3", "NA", "service"))
     rows = {row.key: row for row in table.rows}
     code = seeded.services[0]
     same(rows[code], reference(seeded, questionnaire, keep=lambda i: seeded.services[i] == code))
     assert not rows[code].weighted
     assert sum(row.responses for row in table.rows) == 120
-    channels = index_table(db.session, "2026-Q3", "NA", "channel")
+    channels = index_table(db.session, IndexQuery("2026-Q3", "NA", "channel"))
     assert [r.key for r in channels.rows] == ["qr", "receipt", "kiosk", "web"]
     kiosk = channels.rows[2]
     same(kiosk, reference(seeded, questionnaire, keep=lambda i: seeded.channels[i] == "kiosk"))
@@ -173,7 +173,7 @@ def test_service_rows_weighted_by_service_counts(db, seeded, questionnaire):
     counts = {u: 200 for u in units}
     served_csv(db, "period,unit,service,count\n"
                + "".join(f"2026-Q3,{u},{code},{counts[u]}\n" for u in units))
-    rows = {r.key: r for r in index_table(db.session, "2026-Q3", "NA", "service").rows}
+    rows = {r.key: r for r in index_table(db.session, IndexQuery("2026-Q3", "NA", "service")).rows}
     expected = reference(seeded, questionnaire, lambda u: u, counts,
                          keep=lambda i: seeded.services[i] == code)
     assert rows[code].weighted and rows[code].served == 800
@@ -186,12 +186,12 @@ def test_small_and_empty_cells(db, tree, make_response):
     for _ in range(3):
         make_response(tree["NA-DC"], submitted_at=IN_Q3)
     db.session.commit()
-    table = index_table(db.session, "2026-Q3", "NA", "unit")
+    table = index_table(db.session, IndexQuery("2026-Q3", "NA", "unit"))
     rows = {row.key: row for row in table.rows}
     assert rows["NA-DC"].verdict == "insufficient" and rows["NA-DC"].n == 3
     assert math.isnan(rows["NA-VINH"].estimate) and rows["NA-VINH"].verdict == "insufficient"
     assert rows["NA-VINH"].n == 0
-    empty = index_table(db.session, "2025-Q1", "NA", "dimension")
+    empty = index_table(db.session, IndexQuery("2025-Q1", "NA", "dimension"))
     assert math.isnan(empty.total.estimate) and empty.rows == []
 
 
@@ -200,7 +200,8 @@ def test_own_responses_of_the_scope_get_a_row(db, tree, make_response):
         make_response(tree["NA-VINH"], submitted_at=IN_Q3)
         make_response(tree["NA-VINH-Q1"], submitted_at=IN_Q3)
     db.session.commit()
-    rows = {r.key: r for r in index_table(db.session, "2026-Q3", "NA-VINH", "unit").rows}
+    table = index_table(db.session, IndexQuery("2026-Q3", "NA-VINH", "unit"))
+    rows = {r.key: r for r in table.rows}
     assert rows["NA-VINH"].responses == 12 and rows["NA-VINH-Q1"].responses == 12
     assert rows["NA-VINH"].estimate == 1.0 and rows["NA-VINH"].method == "clopper_pearson"
 
@@ -216,16 +217,16 @@ def test_own_responses_of_the_scope_get_a_row(db, tree, make_response):
 ])
 def test_bad_arguments(db, tree, period, unit, by, target, error):
     with pytest.raises(error):
-        index_table(db.session, period, unit, by, target)
+        index_table(db.session, IndexQuery(period, unit, by, target))
 
 
 def test_default_target_follows_the_year(db, tree):
-    assert index_table(db.session, "2025", "NA").target == 0.85
-    assert index_table(db.session, "2026-Q3", "NA").target == 0.90
-    assert index_table(db.session, "2026-Q3", "NA", target=0.8).target == 0.8
+    assert index_table(db.session, IndexQuery("2025", "NA")).target == 0.85
+    assert index_table(db.session, IndexQuery("2026-Q3", "NA")).target == 0.90
+    assert index_table(db.session, IndexQuery("2026-Q3", "NA", target=0.8)).target == 0.8
 
 
 @pytest.mark.parametrize("level,min_n", [(1.5, 10), (0.3, 10), (0.95, -1)])
 def test_bad_level_or_minimum(db, tree, level, min_n):
     with pytest.raises(ServiceError):
-        index_table(db.session, "2026-Q3", "NA", level=level, min_n=min_n)
+        index_table(db.session, IndexQuery("2026-Q3", "NA", level=level, min_n=min_n))

@@ -62,7 +62,7 @@ def item_keys(session: Session, questionnaire_ids: Sequence[int], composite: boo
         key = f"{dimension}:{code}" if composite else code
         if key not in keys:
             keys[key] = len(keys)
-            if composite:
+            if composite and dimension is not None:
                 dimensions.setdefault(dimension, []).append(key)
         position[(qid, code)] = keys[key]
     return ItemKeys(tuple(keys), position, dimensions)

@@ -149,7 +149,7 @@ def _check_row(row: dict[str, str], units: dict[str, Unit],
     count = int(raw) if raw.isascii() and raw.isdigit() else None
     if count is None:
         errors.append(_l("count must be a whole number ≥ 0, got %(value)s", value=repr(raw)))
-    if errors:
+    if errors or unit is None:
         return None, errors
     return (period, unit.id, service.id if service else None, count), []
 
@@ -166,7 +166,7 @@ def import_served_csv(session: Session, data: bytes) -> ImportSummary:
     units = {u.code: u for u in session.scalars(sa.select(Unit))}
     services = {s.code: s for s in session.scalars(sa.select(Service))}
     errors: dict[str, list] = {}
-    parsed: dict[tuple, int] = {}
+    parsed: dict[tuple, tuple[int, int]] = {}
     for line, row in rows:
         values, row_errors = _check_row(row, units, services)
         if values is not None and values[:3] in parsed:
@@ -174,7 +174,8 @@ def import_served_csv(session: Session, data: bytes) -> ImportSummary:
         if row_errors:
             errors[str(line)] = row_errors
         else:
-            parsed[values[:3]] = (line, values[3])  # type: ignore[index]
+            assert values is not None  # no errors: the row's values
+            parsed[values[:3]] = (line, values[3])
     if errors:
         raise ServiceError(_l("The file has errors; nothing was imported."), errors)
     return _upsert(session, {key: count for key, (_line, count) in parsed.items()})
