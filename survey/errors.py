@@ -1,7 +1,9 @@
-"""Error pages in the visitor's language; JSON bodies under /api/."""
+"""Error pages in the visitor's language; problem details (JSON) under /api/."""
 from __future__ import annotations
 
-from flask import Flask, current_app, jsonify, render_template, request
+import io
+
+from flask import Flask, current_app, render_template, request
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -26,11 +28,24 @@ def wants_json() -> bool:
     return request.path.startswith("/api/")
 
 
+def forget_oversized_body(status: int | None = None) -> None:
+    """A body over the size limit must not be read again while an error is answered (the
+    locale selector looks for a form field, which would raise a 413 inside the handler):
+    make it empty. Applies to any error of such a request (a 405, 404 or 415 too)."""
+    limit = request.max_content_length
+    if status == 413 or (limit is not None and (request.content_length or 0) > limit):
+        request.environ["wsgi.input"] = io.BytesIO()
+        request.environ["CONTENT_LENGTH"] = "0"
+
+
 def render_error(error: HTTPException):
+    forget_oversized_body(error.code)
+    if wants_json():  # the API answers problem details (RFC 9457), see survey/api/errors.py
+        from .api.errors import http_problem
+
+        return http_problem(error)
     code = error.code or 500
     message = _messages().get(code, error.description)
-    if wants_json():
-        return jsonify(error=error.name, message=message), code
     try:
         return render_template("errors/error.html", code=code, message=message), code
     except Exception:  # the error page itself failed: never answer with a traceback
@@ -38,8 +53,17 @@ def render_error(error: HTTPException):
         return f"{code} {message}", code, {"Content-Type": "text/plain; charset=utf-8"}
 
 
+def answer_problem(problem):
+    """A problem raised by an API view (survey/api/errors.py)."""
+    forget_oversized_body()
+    return problem.response()
+
+
 def register_error_handlers(app: Flask) -> None:
+    from .api.errors import ApiProblem
+
     app.register_error_handler(HTTPException, render_error)
+    app.register_error_handler(ApiProblem, answer_problem)
 
     @app.errorhandler(Exception)
     def unexpected(error: Exception):

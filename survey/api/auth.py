@@ -3,11 +3,12 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import g, jsonify, request
+from flask import g, request
 from flask_babel import gettext as _
 
-from ..extensions import db
+from ..extensions import current_session
 from ..services.devices import tokens
+from .errors import unauthorized
 
 
 def bearer_token() -> str | None:
@@ -18,25 +19,20 @@ def bearer_token() -> str | None:
     return value.strip()
 
 
-def unauthorized(message: str):
-    response = jsonify(error="unauthorized", message=message)
-    response.status_code = 401
-    response.headers["WWW-Authenticate"] = 'Bearer realm="survey"'
-    return response
-
-
-def _require(lookup, message, attribute: str):
+def _require(lookup, message, attribute: str, scheme: str):
     """A decorator allowing a view only when ``lookup(session, token)`` finds something,
-    which is then kept as ``g.<attribute>``."""
+    which is then kept as ``g.<attribute>``; otherwise a 401 problem. ``scheme`` names the
+    token in the OpenAPI description."""
     def decorator(view):
         @wraps(view)
         def wrapped(*args, **kwargs):
             token = bearer_token()
-            found = lookup(db.session, token) if token else None
+            found = lookup(current_session(), token) if token else None
             if found is None:
                 return unauthorized(message())
             setattr(g, attribute, found)
             return view(*args, **kwargs)
+        wrapped.api_security = scheme
         return wrapped
     return decorator
 
@@ -44,9 +40,11 @@ def _require(lookup, message, attribute: str):
 #: Allow the view only with a valid API token (``flask survey token create``).
 require_api_token = _require(
     tokens.find_api_token,
-    lambda: _("A valid API token is required (Authorization: Bearer …)."), "api_token")
+    lambda: _("A valid API token is required (Authorization: Bearer …)."), "api_token",
+    "apiToken")
 
 #: Allow the view only with a paired, unrevoked kiosk's device token.
 require_device = _require(
     tokens.find_device,
-    lambda: _("This kiosk is not paired or its token was revoked."), "device")
+    lambda: _("This kiosk is not paired or its token was revoked."), "device",
+    "kioskToken")

@@ -5,65 +5,55 @@ from typing import Any
 
 from flask import current_app, g, jsonify, request
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
-from ..extensions import db
+from ..extensions import current_session
 from ..models import Questionnaire
 from ..services import catalogue
 from ..services.devices import kiosks
 from ..services.errors import NotFound
 from . import bp
 from .auth import require_device
-
-
-def json_error(status: int, error: str, message: str, **extra: Any):
-    response = jsonify(error=error, message=message, **extra)
-    response.status_code = status
-    return response
-
-
-def json_body() -> tuple[Any, Any]:
-    """The parsed JSON body, or an error response for a missing/malformed one."""
-    if not request.is_json:
-        return None, json_error(415, "unsupported_media_type",
-                                _("Send JSON with Content-Type: application/json."))
-    body = request.get_json(silent=True)
-    if body is None:
-        return None, json_error(400, "malformed_json",
-                                _("The request body is not valid JSON. Nothing was saved."))
-    if not isinstance(body, dict):
-        return None, json_error(400, "not_an_object",
-                                _("The request body must be a JSON object. Nothing was saved."))
-    return body, None
+from .errors import ApiProblem, problem
+from .openapi import empty, ok, operation, problems
+from .schemas import (BatchProblem, BatchResult, BatchSizeProblem,
+                      KioskBatch, PairRequest, Pairing, QuestionnaireOut, parse_body)
 
 
 @bp.post("/kiosk/pair")
+@operation(_l("Pair a kiosk"), tag="kiosk",
+           description=_l("Exchange a one-time pairing code for the kiosk's device token."),
+           body=PairRequest,
+           replies=[ok(Pairing, _l("The kiosk is paired; keep the token.")),
+                    problems("invalid_code")])
 def pair_kiosk():
-    body, error = json_body()
-    if error is not None:
-        return error
-    code = body.get("code")
-    if not isinstance(code, str) or not code.strip():
-        return json_error(400, "code_required", _("Enter the pairing code."))
+    asked = parse_body(PairRequest)
     try:
-        device, token = kiosks.pair_device(db.session, code)
+        device, token = kiosks.pair_device(current_session(), asked.code)
     except NotFound:
-        db.session.rollback()
-        return json_error(404, "invalid_code", _(
-            "This pairing code is wrong, already used or expired. Ask the IT officer for "
-            "a new one."))
-    db.session.commit()
+        current_session().rollback()
+        raise ApiProblem("invalid_code") from None
+    current_session().commit()
     unit = device.unit
     return jsonify(token=token, device=device.name, device_id=device.id, unit=unit.code,
                    unit_name={"vi": unit.name("vi"), "en": unit.name("en")})
 
 
 @bp.get("/questionnaire")
+@operation(_l("The current questionnaire"), tag="kiosk",
+           description=_l("The newest published questionnaire with the services and reasons "
+                          "a kiosk shows. Send If-None-Match with the last ETag to get 304 "
+                          "when nothing changed."),
+           replies=[ok(QuestionnaireOut, _l("The questionnaire."),
+                       headers=[("ETag", _l("Version tag for If-None-Match."), True)]),
+                    empty(304, _l("Not modified since the ETag sent.")),
+                    problems("no_questionnaire")])
 def questionnaire():
     """The current published questionnaire with what a kiosk needs to show it."""
     try:
-        current = catalogue.current_questionnaire(db.session)
+        current = catalogue.current_questionnaire(current_session())
     except NotFound:
-        return json_error(404, "no_questionnaire", _("No questionnaire has been published yet."))
+        raise ApiProblem("no_questionnaire") from None
     response = jsonify(questionnaire_payload(current))
     response.headers["Cache-Control"] = "no-cache"
     response.add_etag()
@@ -80,32 +70,34 @@ def questionnaire_payload(current: Questionnaire) -> dict[str, Any]:
         "items": [{"code": item.code, "dimension": item.dimension, "required": item.required,
                    "vi": item.text_vi, "en": item.text_en} for item in current.items],
         "services": [{"code": s.code, "vi": s.name_vi, "en": s.name_en}
-                     for s in catalogue.active_services(db.session)],
+                     for s in catalogue.active_services(current_session())],
         "reasons": definition.get("reasons", []),
     }
 
 
 @bp.post("/responses")
+@operation(_l("Upload kiosk responses"), tag="kiosk",
+           description=_l("Stores a batch item by item: a bad item is refused with its error "
+                          "codes and does not stop the others; ids already stored are "
+                          "acknowledged as duplicates. An empty batch says the kiosk is "
+                          "still there."),
+           body=KioskBatch,
+           replies=[ok(BatchResult, _l("What was stored, already stored or refused.")),
+                    problems("batch_too_large", schema=BatchSizeProblem),
+                    problems("all_rejected", schema=BatchProblem)])
 @require_device
 def post_responses():
     """Store a batch of kiosk responses; answers which ids were stored, known or refused."""
-    body, error = json_body()
-    if error is not None:
-        return error
-    items = body.get("responses")
-    if not isinstance(items, list):
-        return json_error(400, "responses_required", _(
-            'The body must have a "responses" list. Nothing was saved.'))
+    items = parse_body(KioskBatch).responses
     limit = current_app.config["KIOSK_MAX_BATCH"]
     if len(items) > limit:
-        return json_error(413, "batch_too_large", _(
+        raise ApiProblem("batch_too_large", _(
             "At most %(n)s responses can be sent at once. Nothing was saved.", n=limit),
             max_batch=limit)
-    result = kiosks.ingest_batch(db.session, g.device, items,
+    result = kiosks.ingest_batch(current_session(), g.device, items,
                                  min_interval=current_app.config["KIOSK_MIN_INTERVAL"])
-    db.session.commit()
+    current_session().commit()
     payload = result.as_dict()
     if result.rejected and not (result.accepted or result.duplicates):
-        return json_error(422, "all_rejected", _(
-            "None of the responses could be stored; see the errors of each one."), **payload)
+        return problem("all_rejected", **payload)
     return jsonify(payload)

@@ -1,65 +1,46 @@
 """``POST /api/v1/receipts``: issue single-use receipt codes for case-handling software."""
 from __future__ import annotations
 
-from flask import current_app, jsonify, request
+from flask import current_app, jsonify
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
-from ..extensions import db
+from ..extensions import current_session
 from ..services import catalogue
 from ..io import qr
 from ..services.intake import receipts
 from ..services.errors import ServiceError
 from . import bp
 from .auth import require_api_token
-
-
-def _invalid(message: str, errors: dict[str, list[str]], status: int = 422):
-    return jsonify(error="invalid", message=message, errors=errors), status
-
-
-def _parse_request():
-    """``(unit, service, count)`` from the JSON body, or an error response."""
-    if not request.is_json:
-        return None, (jsonify(error="unsupported_media_type",
-                              message=_("Send JSON with Content-Type: application/json.")), 415)
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        return None, _invalid(_("The body is not a valid JSON object. Nothing was issued."),
-                              {"": ["malformed_json"]}, 400)
-    errors: dict[str, list[str]] = {}
-    unit = catalogue.unit_by_code(db.session, body["unit"]) if isinstance(
-        body.get("unit"), str) else None
-    if unit is None:
-        errors["unit"] = ["unknown_unit"]
-    service = catalogue.service_by_code(db.session, body["service"]) if isinstance(
-        body.get("service"), str) else None
-    if service is None:
-        errors["service"] = ["unknown_service"]
-    count = body.get("count", 1)
-    if isinstance(count, bool) or not isinstance(count, int) or not (
-            1 <= count <= receipts.MAX_COUNT):
-        errors["count"] = ["out_of_range"]
-    if errors:
-        return None, _invalid(_("Unknown unit or service, or a count outside 1–1000. "
-                                "Nothing was issued."), errors)
-    return (unit, service, count), None
+from .errors import ApiProblem
+from .openapi import ok, operation
+from .schemas import ReceiptBatch, ReceiptRequest, parse_body
 
 
 @bp.post("/receipts")
+@operation(_l("Issue receipt codes"), tag="integration",
+           description=_l("Single-use codes bound to a unit and a service, each with its "
+                          "survey URL, expiry and an SVG QR code to print on the receipt."),
+           body=ReceiptRequest, replies=[ok(ReceiptBatch, _l("The codes issued."), 201)])
 @require_api_token
 def issue_receipts():
     """Issue ``count`` codes: each with its URL, expiry and an SVG QR code."""
-    parsed, error = _parse_request()
-    if error is not None:
-        return error
-    unit, service, count = parsed
-    days = int(current_app.config.get("RECEIPT_DAYS", receipts.DEFAULT_DAYS))
+    asked = parse_body(ReceiptRequest, session=current_session(), detail=_(
+        "Some of what was sent is not valid. Nothing was issued."))
+    unit = catalogue.unit_by_code(current_session(), asked.unit)
+    service = catalogue.service_by_code(current_session(), asked.service)
+    assert unit is not None and service is not None  # checked by ReceiptRequest
+    count = asked.count
+    days = receipts.receipt_days(current_app.config)
     try:
-        rows = receipts.issue_receipt_codes(db.session, unit, service, count, days=days)
+        rows = receipts.issue_receipt_codes(current_session(), unit, service, count, days=days)
     except ServiceError as exc:
-        db.session.rollback()
-        return _invalid(_("Nothing was issued."), exc.errors)
-    db.session.commit()
+        current_session().rollback()
+        nothing = _("Nothing was issued.")
+        raise ApiProblem("validation_failed", f"{exc.message} {nothing}",
+                         fields={f"/{name}": [(code, str(exc.message)) for code in codes]
+                                 for name, codes in exc.errors.items()}) from None
+    current_session().commit()
     public = current_app.config["PUBLIC_URL"]
     codes = []
     for row in rows:

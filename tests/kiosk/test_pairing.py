@@ -25,7 +25,7 @@ def test_code_pairs_once_and_token_is_stored_hashed(client, db, demo):
     assert stored.pairing_code_hash is None and stored.paired_at is not None
     again = client.post("/api/v1/kiosk/pair", json={"code": code})
     assert again.status_code == 404
-    assert again.get_json()["error"] == "invalid_code"
+    assert again.get_json()["code"] == "invalid_code"
 
 
 def test_expired_code_is_refused(client, db, demo):
@@ -48,7 +48,8 @@ def test_bad_pairing_requests_are_4xx(client, demo):
     assert client.post("/api/v1/kiosk/pair", data="{", content_type="application/json"
                        ).status_code == 400
     assert client.post("/api/v1/kiosk/pair", json=["123"]).status_code == 400
-    assert client.post("/api/v1/kiosk/pair", json={"code": 12}).status_code == 400
+    assert client.post("/api/v1/kiosk/pair", json={"code": 12}).status_code == 422
+    assert client.post("/api/v1/kiosk/pair", json={"code": " "}).status_code == 422
     assert client.post("/api/v1/kiosk/pair", json={"code": "12"}).status_code == 404
     assert client.post("/api/v1/kiosk/pair", data="code=1").status_code == 415
 

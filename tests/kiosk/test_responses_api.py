@@ -113,7 +113,7 @@ def test_all_rejected_is_422_and_stores_nothing(client, auth, count_rows):
 def test_unknown_token_is_401(client, paired, count_rows, headers):
     reply = client.post(URL, json={"responses": [item()]}, headers=headers)
     assert reply.status_code == 401
-    assert reply.get_json()["error"] == "unauthorized"
+    assert reply.get_json()["code"] == "unauthorized"
     assert count_rows(Response) == 0
 
 
@@ -127,13 +127,16 @@ def test_revoked_token_is_401(client, auth, paired, db, count_rows):
 @pytest.mark.parametrize("body, status, error", [
     ("{not json", 400, "malformed_json"),
     ("[1, 2]", 400, "not_an_object"),
-    ('{"responses": {"id": 1}}', 400, "responses_required"),
-    ('{"items": []}', 400, "responses_required"),
+    ('{"responses": {"id": 1}}', 422, "validation_failed"),
+    ('{"items": []}', 422, "validation_failed"),
 ])
 def test_malformed_requests_are_4xx(client, auth, count_rows, body, status, error):
     reply = client.post(URL, data=body, content_type="application/json", headers=auth)
     assert reply.status_code == status
-    assert reply.get_json()["error"] == error and reply.get_json()["message"]
+    assert reply.get_json()["code"] == error and reply.get_json()["message"]
+    if status == 422:
+        assert reply.get_json()["error_codes"]["/responses"]
+    assert count_rows(Response) == 0
 
 
 def test_wrong_content_type_is_415(client, auth):
@@ -197,7 +200,7 @@ def test_new_id_twice_in_one_batch_is_stored_once(client, auth, count_rows):
 
 def test_questionnaire_missing_is_404(client, db):
     reply = client.get("/api/v1/questionnaire")
-    assert reply.status_code == 404 and reply.get_json()["error"] == "no_questionnaire"
+    assert reply.status_code == 404 and reply.get_json()["code"] == "no_questionnaire"
 
 
 def test_id_of_another_device_is_not_taken_over(client, auth, db, demo, count_rows):

@@ -43,35 +43,38 @@ def test_expiry_is_configurable(app, client, auth):
     assert expires - dt.datetime.now(dt.timezone.utc) < dt.timedelta(days=3, minutes=1)
 
 
-@pytest.mark.parametrize("payload, field", [
-    ({"unit": "NOPE", "service": "ui_apply", "count": 1}, "unit"),
-    ({"unit": "NA-VINH", "service": "nope", "count": 1}, "service"),
-    ({"unit": "NA-VINH", "service": "ui_apply", "count": 0}, "count"),
-    ({"unit": "NA-VINH", "service": "ui_apply", "count": 1001}, "count"),
-    ({"unit": "NA-VINH", "service": "ui_apply", "count": "5"}, "count"),
-    ({"unit": "NA-VINH", "service": "ui_apply", "count": True}, "count"),
-    ({"unit": 5, "service": "ui_apply"}, "unit"),
-    ({"service": "ui_apply"}, "unit"),
+@pytest.mark.parametrize("payload, field, code", [
+    ({"unit": "NOPE", "service": "ui_apply", "count": 1}, "/unit", "unknown_unit"),
+    ({"unit": "NA-VINH", "service": "nope", "count": 1}, "/service", "unknown_service"),
+    ({"unit": "NA-VINH", "service": "ui_apply", "count": 0}, "/count", "out_of_range"),
+    ({"unit": "NA-VINH", "service": "ui_apply", "count": 1001}, "/count", "out_of_range"),
+    ({"unit": "NA-VINH", "service": "ui_apply", "count": "5"}, "/count", "wrong_type"),
+    ({"unit": "NA-VINH", "service": "ui_apply", "count": True}, "/count", "wrong_type"),
+    ({"unit": 5, "service": "ui_apply"}, "/unit", "wrong_type"),
+    ({"service": "ui_apply"}, "/unit", "required"),
 ])
-def test_bad_input_issues_nothing(client, auth, count_rows, payload, field):
+def test_bad_input_issues_nothing(client, auth, count_rows, payload, field, code):
     res = client.post("/api/v1/receipts", headers=auth, json=payload)
-    assert res.status_code == 422
+    assert res.status_code == 422 and res.mimetype == "application/problem+json"
     body = res.get_json()
-    assert field in body["errors"] and "Chưa cấp mã nào" in body["message"]
+    assert body["code"] == "validation_failed" and body["error_codes"] == {field: [code]}
+    assert body["errors"][field] and "Chưa cấp mã nào" in body["detail"]
     assert count_rows(ReceiptCode) == 0
 
 
-@pytest.mark.parametrize("data, status", [("{not json", 400), ("[1, 2]", 400), ("", 400)])
-def test_malformed_json(client, auth, count_rows, data, status):
+@pytest.mark.parametrize("data, code", [("{not json", "malformed_json"),
+                                        ("[1, 2]", "not_an_object"), ("", "malformed_json")])
+def test_malformed_json(client, auth, count_rows, data, code):
     res = client.post("/api/v1/receipts", headers=auth, data=data,
                       content_type="application/json")
-    assert res.status_code == status and res.get_json()["errors"] == {"": ["malformed_json"]}
+    assert res.status_code == 400 and res.get_json()["code"] == code
     assert count_rows(ReceiptCode) == 0
 
 
 def test_form_body_is_refused(client, auth, count_rows):
     res = client.post("/api/v1/receipts", headers=auth, data={"unit": "NA-VINH"})
-    assert res.status_code == 415 and count_rows(ReceiptCode) == 0
+    assert res.status_code == 415 and res.get_json()["code"] == "unsupported_media_type"
+    assert count_rows(ReceiptCode) == 0
 
 
 @pytest.mark.parametrize("header", [None, "Bearer wrong", "Basic abc"])

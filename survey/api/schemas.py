@@ -1,0 +1,396 @@
+"""Declared shapes of the API: request bodies and query strings (validated with pydantic)
+and the answers (documented in the OpenAPI description and checked by its tests).
+
+Descriptions are English msgids marked with ``N_``; the OpenAPI description and the docs
+page translate them when they are served.
+"""
+from __future__ import annotations
+
+from typing import Annotated, Any, ClassVar, Literal, Mapping, Optional, TypeVar
+
+from flask import request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from pydantic import (BaseModel, ConfigDict, Field, RootModel, StringConstraints,
+                      ValidationError, ValidationInfo, WithJsonSchema, field_validator,
+                      model_validator)
+from pydantic_core import PydanticCustomError
+
+from ..services import catalogue
+from ..services.errors import ServiceError
+from ..services.intake.receipts import MAX_COUNT
+from ..services.reporting.index import BREAKDOWNS
+from ..services.reporting.periods import parse_period
+from .errors import PROBLEM_TYPES, ApiProblem, validation_fields
+
+
+def N_(text: str) -> str:
+    """Mark ``text`` for extraction; it is translated where it is shown."""
+    return text
+
+
+def described(text: str, *, strict: bool = False,
+              extra: Optional[Literal["ignore", "forbid"]] = None) -> ConfigDict:
+    """Model settings whose JSON-schema description is the msgid ``text``."""
+    config = ConfigDict(json_schema_extra={"description": text}, strict=strict)
+    if extra is not None:  # (root models take no setting for extra fields)
+        config["extra"] = extra
+    return config
+
+
+def api_error(code: str, message: Any) -> PydanticCustomError:
+    """A validation error with our own machine code and an already translated message."""
+    return PydanticCustomError(f"api_{code}", "{message}", {"message": str(message)})
+
+
+def _session(info: ValidationInfo):
+    """The database session passed as validation context, if any (none for OpenAPI)."""
+    return (info.context or {}).get("session")
+
+
+Code = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
+
+
+# --- requests --------------------------------------------------------------------------------
+
+class RequestSchema(BaseModel):
+    """Base of request schemas: ``field_messages`` replaces the generic message of every
+    built-in error of a field with a more helpful one."""
+
+    field_messages: ClassVar[Mapping[str, Any]] = {}
+
+
+class IndexParameters(RequestSchema):
+    model_config = described(N_("Query string of GET /index."), extra="ignore")
+    field_messages: ClassVar[Mapping[str, Any]] = {
+        "target": _l("The target must be a share between 0 and 1, such as 0.9.")}
+
+    period: str = Field(
+        max_length=20, examples=["2026-Q3"],
+        description=N_("Reporting period: a month (2026-09), a quarter (2026-Q3) or a year "
+                       "(2026)."))
+    unit: Code = Field(examples=["NA"], description=N_(
+        "Unit code; the index covers this unit and every unit below it."))
+    by: Literal[BREAKDOWNS] = Field(  # type: ignore[valid-type]
+        "unit", description=N_("Breakdown of the rows."))
+    target: Optional[float] = Field(
+        None, gt=0, lt=1, allow_inf_nan=False, examples=[0.9], description=N_(
+            "Target share for the verdicts; by default the government target in force in "
+            "the period's year."))
+
+    @model_validator(mode="before")
+    @classmethod
+    def _blank_is_absent(cls, data: Any) -> Any:
+        """``?target=`` means no target, as an HTML form would send it."""
+        if isinstance(data, Mapping):
+            return {key: value for key, value in data.items() if value != ""}
+        return data
+
+    @field_validator("period")
+    @classmethod
+    def _known_period(cls, value: str) -> str:
+        try:
+            return parse_period(value).code
+        except ServiceError as exc:
+            raise api_error("invalid_period", exc.message) from None
+
+    @field_validator("unit")
+    @classmethod
+    def _known_unit(cls, value: str, info: ValidationInfo) -> str:
+        session = _session(info)
+        if session is not None and catalogue.unit_by_code(
+                session, value, active_only=False) is None:
+            raise api_error("unknown_unit", _("Unknown unit code %(code)s.", code=repr(value)))
+        return value.upper()
+
+
+class ReceiptRequest(RequestSchema):
+    model_config = described(N_("What to issue receipt codes for."), strict=True,
+                             extra="ignore")
+    field_messages: ClassVar[Mapping[str, Any]] = {
+        "count": _l("The number of codes must be 1–%(max)s.", max=MAX_COUNT)}
+
+    unit: Code = Field(examples=["NA-VINH-Q1"], description=N_(
+        "Code of the unit (counter, branch or centre) where the claimant was served."))
+    service: Code = Field(examples=["ui_apply"], description=N_(
+        "Code of the service the claimant received."))
+    count: int = Field(1, ge=1, le=MAX_COUNT, examples=[2], description=N_(
+        "How many codes to issue."))
+
+    @field_validator("unit")
+    @classmethod
+    def _known_unit(cls, value: str, info: ValidationInfo) -> str:
+        session = _session(info)
+        if session is not None and catalogue.unit_by_code(session, value) is None:
+            raise api_error("unknown_unit", _("Unknown or inactive unit %(code)s.",
+                                              code=repr(value)))
+        return value.upper()
+
+    @field_validator("service")
+    @classmethod
+    def _known_service(cls, value: str, info: ValidationInfo) -> str:
+        session = _session(info)
+        if session is not None and catalogue.service_by_code(session, value) is None:
+            raise api_error("unknown_service", _("Unknown or inactive service %(code)s.",
+                                                 code=repr(value)))
+        return value
+
+
+class PairRequest(RequestSchema):
+    model_config = described(N_("A pairing code to exchange for a device token."),
+                             strict=True, extra="ignore")
+    field_messages: ClassVar[Mapping[str, Any]] = {"code": _l("Enter the pairing code.")}
+
+    code: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
+                                           max_length=32)] = Field(
+        examples=["12345 67890"], description=N_(
+            "The one-time pairing code printed by “flask survey kiosk add” (spaces and "
+            "dashes are ignored)."))
+
+
+class KioskResponseItem(BaseModel):
+    """Documentation only: the service checks items one by one (see ``KioskBatch``)."""
+
+    model_config = described(N_(
+        "One kiosk response. Items are checked one by one: a bad item is listed in "
+        "“rejected” with its error codes and does not stop the others."), extra="forbid")
+
+    id: str = Field(json_schema_extra={"format": "uuid"}, description=N_(
+        "UUID made by the kiosk; sending it again is harmless."))
+    questionnaire_version: int = Field(ge=1, description=N_(
+        "Version of the questionnaire that was shown."))
+    service: Optional[str] = Field(description=N_(
+        "Service code; null only for a partial response."))
+    submitted_at: str = Field(json_schema_extra={"format": "date-time"}, description=N_(
+        "When the claimant finished, by the kiosk's clock, with its UTC offset."))
+    locale: Literal["vi", "en"] = Field(description=N_("Language the claimant used."))
+    answers: dict[str, Optional[Annotated[int, Field(ge=1, le=5)]]] = Field(
+        min_length=1, description=N_(
+            "Item code → rating 1–5, or null for “not applicable”."))
+    reasons: list[str] = Field([], description=N_("Codes of the reasons ticked."))
+    partial: bool = Field(False, description=N_(
+        "Whether the kiosk submitted it after the claimant walked away."))
+
+
+class KioskBatch(RequestSchema):
+    model_config = described(N_("A batch of kiosk responses (may be empty: “still here”)."),
+                             strict=True, extra="ignore")
+    field_messages: ClassVar[Mapping[str, Any]] = {
+        "responses": _l('The body must have a "responses" list. Nothing was saved.')}
+
+    # Validated as a plain list: each item is checked by the service, one by one.
+    responses: Annotated[list[Any], WithJsonSchema({
+        "type": "array", "items": {"$ref": "#/components/schemas/KioskResponseItem"},
+        "description": N_("The responses; at most the server's batch limit (500 by "
+                          "default)."),
+    })]
+
+
+# --- answers ---------------------------------------------------------------------------------
+
+Number = Optional[float]
+
+
+class Localized(BaseModel):
+    model_config = described(N_("A text in each language."))
+
+    vi: str
+    en: Optional[str] = None
+
+
+class IndexRowOut(BaseModel):
+    model_config = described(N_("One row of the index table; shares are in [0, 1] and "
+                                "missing figures are null."))
+
+    key: Optional[str]
+    label: str
+    n: int = Field(description=N_("Answers the verdict counts."))
+    estimate: Number = Field(description=N_("Share satisfied or very satisfied."))
+    se: Number
+    low: Number = Field(description=N_("Lower bound of the confidence interval."))
+    high: Number = Field(description=N_("Upper bound of the confidence interval."))
+    df: Optional[int]
+    method: Optional[str]
+    weighted: bool
+    verdict: str
+    verdict_label: str
+    verdict_bound: Number
+    p_value: Number
+    responses: int
+    served: Optional[int]
+    response_rate: Number
+
+
+class IndexReport(BaseModel):
+    model_config = described(N_("The satisfaction index of a unit's subtree in a period."))
+
+    period: str
+    period_start: str
+    period_end: str
+    unit: str
+    unit_label: str
+    by: str
+    target: float
+    level: float
+    min_n: int
+    measure: str
+    total: IndexRowOut
+    rows: list[IndexRowOut]
+    notes: list[str]
+
+
+class IssuedCode(BaseModel):
+    model_config = described(N_("One receipt code with its survey URL and QR code."))
+
+    code: str = Field(pattern=r"^[2-9A-HJKMNP-Z]{8}$")
+    url: str
+    expires_at: str = Field(json_schema_extra={"format": "date-time"})
+    qr_svg: str = Field(description=N_("The URL as an SVG QR code."))
+
+
+class ReceiptBatch(BaseModel):
+    model_config = described(N_("The codes issued."))
+
+    unit: str
+    service: str
+    issued_on: str = Field(json_schema_extra={"format": "date"})
+    codes: list[IssuedCode]
+
+
+class Pairing(BaseModel):
+    model_config = described(N_("The kiosk's device token (shown once) and its unit."))
+
+    token: str
+    device: str
+    device_id: int
+    unit: str
+    unit_name: Localized
+
+
+class QuestionnaireItem(BaseModel):
+    model_config = described(N_("One question."))
+
+    code: str
+    dimension: Optional[str]
+    required: bool
+    vi: str
+    en: Optional[str]
+
+
+class Choice(BaseModel):
+    model_config = described(N_("A code with its text in each language."))
+
+    code: str
+    vi: str
+    en: Optional[str] = None
+
+
+class QuestionnaireOut(BaseModel):
+    model_config = described(N_("The published questionnaire, with what a kiosk shows."))
+
+    version: int
+    title: dict[str, str]
+    scale: list[int]
+    dimensions: list[Choice]
+    items: list[QuestionnaireItem]
+    services: list[Choice]
+    reasons: list[Choice]
+
+
+class Rejection(BaseModel):
+    model_config = described(N_("A refused item: its id (if any) and field → error codes."))
+
+    id: Optional[str]
+    errors: dict[str, list[str]]
+
+
+class BatchResult(BaseModel):
+    model_config = described(N_("Which ids were stored now, were already stored, or were "
+                                "refused."))
+
+    accepted: list[str]
+    duplicates: list[str]
+    rejected: list[Rejection]
+
+
+class Problem(BaseModel):
+    model_config = described(N_("An error (RFC 9457 problem details)."))
+
+    type: str = Field(description=N_("URI of the explanation of this kind of problem."))
+    title: str = Field(description=N_("Short name of the kind of problem, translated."))
+    status: int = Field(ge=400, le=599)
+    detail: str = Field(description=N_("What went wrong this time, translated."))
+    code: Literal[tuple(PROBLEM_TYPES)] = Field(  # type: ignore[valid-type]
+        description=N_("Stable machine code (English)."))
+    message: str = Field(description=N_("Same as detail, for older kiosk clients."))
+    errors: Optional[dict[str, list[str]]] = Field(None, description=N_(
+        "Validation errors: field (JSON pointer into the body, or query parameter) → "
+        "messages."))
+    error_codes: Optional[dict[str, list[str]]] = Field(None, description=N_(
+        "The same fields → machine codes."))
+
+
+class BatchTooLargeProblem(Problem):
+    model_config = described(N_("A batch over the limit; send at most max_batch."))
+
+    max_batch: int
+
+
+class AllRejectedProblem(Problem):
+    model_config = described(N_("No item of the batch could be stored; each one's errors "
+                                "are in “rejected”."))
+
+    accepted: list[str]
+    duplicates: list[str]
+    rejected: list[Rejection]
+
+
+class BatchProblem(RootModel[AllRejectedProblem | Problem]):
+    model_config = described(N_("Every item refused, or an invalid batch."))
+
+
+class BatchSizeProblem(RootModel[BatchTooLargeProblem | Problem]):
+    model_config = described(N_("Too many responses at once, or a body over the size "
+                                "limit."))
+
+
+# --- parsing -------------------------------------------------------------------------------
+
+R = TypeVar("R", bound=RequestSchema)
+
+
+def _validate(schema: type[R], data: Any, *, in_query: bool, detail: Any = None,
+              session: Any = None) -> R:
+    try:
+        return schema.model_validate(data, context={"session": session})
+    except ValidationError as exc:
+        fields = validation_fields(exc.errors(include_url=False), in_query=in_query,
+                                   messages=schema.field_messages)
+        messages = [message for pairs in fields.values() for _code, message in pairs]
+        if detail is None and len(messages) == 1:
+            detail = messages[0]
+        raise ApiProblem("validation_failed", detail, fields=fields) from None
+
+
+def parse_query(schema: type[R], *, session: Any = None, detail: Any = None) -> R:
+    """The query string as ``schema``, or a 422 problem naming each bad parameter."""
+    return _validate(schema, request.args.to_dict(), in_query=True, detail=detail,
+                     session=session)
+
+
+def json_object() -> dict[str, Any]:
+    """The JSON object sent as the body, or a 415/400 problem."""
+    if not request.is_json:
+        raise ApiProblem("unsupported_media_type")
+    body = request.get_json(silent=True)
+    if body is None:
+        raise ApiProblem("malformed_json")
+    if not isinstance(body, dict):
+        raise ApiProblem("not_an_object")
+    return body
+
+
+def parse_body(schema: type[R], *, session: Any = None, detail: Any = None) -> R:
+    """The JSON body as ``schema``: 415 if it is not JSON, 400 if it is not a JSON object,
+    422 with each bad field (as a JSON pointer) otherwise."""
+    return _validate(schema, json_object(), in_query=False, detail=detail, session=session)
