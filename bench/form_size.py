@@ -1,7 +1,8 @@
 """Transferred size and request count of the phone survey, in real Chromium.
 
 Usage: python bench/form_size.py
-Serves the app (demo data, SQLite in a temporary folder) on a loopback port, opens
+Serves the app (demo data, SQLite in a temporary folder) on a loopback port (the
+browser tests' live server, tests/support/live.py), opens
 /s/NA-VINH/Q1 at 360 × 740 in Debian's Chromium and counts every request the page
 makes and the bytes on the wire (gzip). Baseline, measured in the same run: the
 thank-you page, the smallest page on the same template; and the budget, 20 KB.
@@ -12,9 +13,9 @@ import sys
 import tempfile
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from live import ARGS, CHROMIUM, serve  # noqa: E402
+from tests.support.live import PHONE, LiveServer, launch_chromium  # noqa: E402
 
 BUDGET = 20 * 1024
 
@@ -41,16 +42,14 @@ def measure(page, url: str) -> dict:
 def main() -> None:
     from playwright.sync_api import sync_playwright
 
-    with tempfile.TemporaryDirectory() as folder:
-        _app, server, base = serve(folder)
+    with tempfile.TemporaryDirectory() as folder, LiveServer(Path(folder)) as server:
         with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-            page = browser.new_page(viewport={"width": 360, "height": 740},
+            browser = launch_chromium(p)
+            page = browser.new_page(viewport=PHONE,
                                     extra_http_headers={"Accept-Encoding": "gzip"})
-            form = measure(page, f"{base}/s/NA-VINH/Q1")
-            thanks = measure(page, f"{base}/s/NA-VINH-Q1/thanks")
+            form = measure(page, f"{server.url}/s/NA-VINH/Q1")
+            thanks = measure(page, f"{server.url}/s/NA-VINH-Q1/thanks")
             browser.close()
-        server.shutdown()
     print(f"phone form   : {form['requests']} request(s), {form['bytes']} bytes transferred, "
           f"hosts {form['hosts']}")
     print(f"baseline     : thank-you page {thanks['bytes']} bytes, {thanks['requests']} request(s)")

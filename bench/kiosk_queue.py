@@ -1,7 +1,8 @@
 """A kiosk's offline queue at scale: 10,000 responses kept for days, then sent once each.
 
 Usage: python bench/kiosk_queue.py [--responses 10000]
-Serves the app (demo data, SQLite in a temporary folder) on a loopback port and opens
+Serves the app (demo data, SQLite in a temporary folder) on a loopback port (the
+browser tests' live server, tests/support/live.py) and opens
 the kiosk in Debian's Chromium at 1280 × 800, paired to a counter. With the network cut,
 it queues N responses in IndexedDB through the kiosk's own store (device times 30 s
 apart, so the oldest is days old), restarts the page offline, then reconnects and
@@ -28,12 +29,12 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from live import ARGS, CHROMIUM, serve  # noqa: E402
 from survey.extensions import db  # noqa: E402
 from survey.models import Response  # noqa: E402
-from survey.services import kiosks  # noqa: E402
+from survey.services.devices import kiosks  # noqa: E402
+from tests.support.live import KIOSK, LiveServer, launch_chromium  # noqa: E402
 
 VIETNAM = dt.timezone(dt.timedelta(hours=7))
 
@@ -97,16 +98,15 @@ def main() -> None:
     n = parser.parse_args().responses
     from playwright.sync_api import sync_playwright
 
-    with tempfile.TemporaryDirectory() as folder:
-        app, server, url = serve(folder)
+    with tempfile.TemporaryDirectory() as folder, LiveServer(Path(folder)) as server:
+        app, url = server.app(), server.url
         batch = json.load(urllib.request.urlopen(url + "/kiosk/config.json"))["batch_size"]
         base_time = baseline(url, pairing_code(app, "NA-VINH-Q2"), bodies(url, n, 1), batch)
         assert stored(app) == (n, n)
         queued = bodies(url, n, 2)
         with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-            context = browser.new_context(viewport={"width": 1280, "height": 800},
-                                          has_touch=True, locale="vi-VN")
+            browser = launch_chromium(playwright)
+            context = browser.new_context(viewport=KIOSK, has_touch=True, locale="vi-VN")
             page = context.new_page()
             page.goto(url + "/kiosk/")
             page.wait_for_selector("#pair-code")
@@ -139,7 +139,6 @@ def main() -> None:
             drain_time = time.perf_counter() - start
             browser.close()
         total, distinct = stored(app)
-        server.shutdown()
 
     assert (total, distinct) == (2 * n, 2 * n), (total, distinct)
     oldest = dt.timedelta(seconds=30 * n)

@@ -1,22 +1,67 @@
-"""Shared fixtures: an app per backend, a clean database per test, factories.
+"""Shared fixtures: an app per backend, a rolled-back transaction per test, factories.
 
 Every test that uses ``app`` runs on SQLite and, when ``SURVEY_TEST_DATABASE_URL`` is
 set (CI sets it to the local PostgreSQL), on PostgreSQL too.
+
+Isolation: per backend, one connection stays inside an outer transaction that is never
+committed. Each test's ``db.session`` is bound to it with
+``join_transaction_mode="create_savepoint"``, so a ``db.session.commit()`` in the code
+under test only releases a savepoint, and the test's own savepoint is rolled back when
+it ends. Shared data (:data:`SHARED_DATA`: the demo catalogue ``demo``, the index tests'
+``seeded`` responses) is built once into savepoints of its own below the tests' and
+kept for as long as consecutive tests ask for it; a test that does not ask for it sees
+empty tables.
+
+Tests that need real commits (threads, a second connection, ``db.engine``, SQLite's own
+transaction handling) are marked ``@pytest.mark.real_commits``: the shared connection
+is closed for them, what they commit is committed, and every table is emptied after.
 """
 from __future__ import annotations
 
 import os
 import re
 import uuid
+from typing import Any, Callable
 
+import jinja2
+import jinja2.bccache
 import pytest
 import sqlalchemy as sa
+from flask.globals import app_ctx
+from flask_sqlalchemy.session import Session as FlaskSession
+from sqlalchemy.orm import Session
 
 from survey import create_app
 from survey.extensions import db as _db
 from survey.services import catalogue
 
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("SURVEY_TEST_DATABASE_URL") else [])
+REAL_COMMITS = "real_commits"
+
+
+def pytest_configure(config) -> None:
+    config.addinivalue_line(
+        "markers", f"{REAL_COMMITS}: commits for real (threads, a second connection, "
+        "db.engine); tables are emptied after the test instead of rolled back")
+
+
+class TemplateCodeCache(jinja2.BytecodeCache):
+    """Compiled templates kept in memory for every app of the test run: each test has
+    an app of its own, and compiling the templates again for each took longer than
+    most tests. Keyed by template name and source checksum, as Jinja's own caches."""
+
+    def __init__(self) -> None:
+        self.code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        if bucket.key in self.code:
+            bucket.bytecode_from_string(self.code[bucket.key])
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self.code[bucket.key] = bucket.bytecode_to_string()
+
+
+TEMPLATE_CODE = TemplateCodeCache()
 
 
 def make_test_app(database_url: str, instance_path, **extra):
@@ -24,7 +69,131 @@ def make_test_app(database_url: str, instance_path, **extra):
               "SECRET_KEY": "test-secret", "INSTANCE_PATH": str(instance_path),
               "PUBLIC_URL": "http://survey.test"}
     config.update(extra)
-    return create_app(config)
+    app = create_app(config)
+    app.jinja_env.bytecode_cache = TEMPLATE_CODE
+    return app
+
+
+def transactional_engine(url: str) -> sa.Engine:
+    """An engine whose transactions and savepoints are real on every backend.
+
+    pysqlite opens transactions on its own (only before writes) and so breaks
+    savepoints; here it is told to keep out (``isolation_level=None``) and SQLAlchemy
+    emits BEGIN itself. The app's ``begin_write`` then sees a transaction already open.
+    """
+    engine = sa.create_engine(url)
+    if engine.dialect.name == "sqlite":
+        @sa.event.listens_for(engine, "connect")
+        def _no_driver_transactions(dbapi_connection, _record) -> None:
+            dbapi_connection.isolation_level = None
+
+        @sa.event.listens_for(engine, "begin")
+        def _begin(connection) -> None:
+            connection.exec_driver_sql("BEGIN")
+    return engine
+
+
+#: Data that tests share: fixture name → builder(session) → the fixture's value. Each is
+#: built once into a savepoint of its own, below the tests' savepoints, and kept for as
+#: long as consecutive tests ask for it (a test that does not ask for it does not see
+#: it). Built in this order, so a builder may rely on those before it; conftests of
+#: test packages add their own (``tests/index/conftest.py``: ``seeded``).
+SHARED_DATA: dict[str, Callable[[Session], Any]] = {}
+
+
+def _seed_demo(session: Session):
+    catalogue.seed_demo(session)
+    return catalogue
+
+
+SHARED_DATA["demo"] = _seed_demo
+
+
+class SharedConnection:
+    """One backend's connection in an outer transaction that is never committed.
+
+    Savepoints inside it: one per item of :data:`SHARED_DATA` in use (a "layer"), then
+    one per test, rolled back when the test ends.
+    """
+
+    def __init__(self, url: str):
+        self.engine = transactional_engine(url)
+        self.connection: sa.Connection | None = None
+        self.layers: list[tuple[str, sa.NestedTransaction, Any]] = []
+
+    def begin_test(self, wanted: list[str]) -> sa.NestedTransaction:
+        """Open (or reuse) the connection, keep, drop or build the layers so that they
+        are exactly ``wanted``, and begin the test's savepoint. Needs an app context."""
+        if self.connection is None:
+            self.connection = self.engine.connect()
+            self.connection.begin()
+        keep = 0
+        while keep < min(len(self.layers), len(wanted)) and \
+                self.layers[keep][0] == wanted[keep]:
+            keep += 1
+        while len(self.layers) > keep:
+            self.layers.pop()[1].rollback()
+        for name in wanted[keep:]:
+            savepoint = self.connection.begin_nested()
+            with Session(bind=self.connection, join_transaction_mode="create_savepoint") \
+                    as session:
+                value = SHARED_DATA[name](session)
+                session.commit()
+            self.layers.append((name, savepoint, value))
+        return self.connection.begin_nested()
+
+    def value(self, name: str) -> Any:
+        """The value of the layer ``name``; KeyError when it is not built."""
+        for layer, _savepoint, value in self.layers:
+            if layer == name:
+                return value
+        raise KeyError(name)
+
+    def end_test(self, savepoint: sa.NestedTransaction) -> None:
+        """Undo the test's work; on any trouble start afresh (the outer rollback undoes
+        everything, and the next test opens a new connection and rebuilds the layers)."""
+        try:
+            if savepoint.is_active:
+                savepoint.rollback()
+            innermost = self.layers[-1][1] if self.layers else None
+            if self.connection is None or self.connection.get_nested_transaction() \
+                    is not innermost:
+                raise RuntimeError("savepoints left open")
+        except Exception:
+            self.close()
+
+    def close(self) -> None:
+        connection, self.connection, self.layers = self.connection, None, []
+        if connection is not None:
+            try:
+                connection.rollback()
+            finally:
+                connection.close()
+
+    def dispose(self) -> None:
+        self.close()
+        self.engine.dispose()
+
+
+class JoinedSession(FlaskSession):
+    """Flask-SQLAlchemy's session, bound to the shared connection whatever the model."""
+
+    def get_bind(self, mapper=None, clause=None, bind=None, **kwargs):
+        return bind if bind is not None else self.bind
+
+
+def joined_scoped_session(app, connection: sa.Connection) -> sa.orm.scoped_session:
+    """What replaces ``db.session`` during a test: one session per app context (as
+    Flask-SQLAlchemy's own); those of the test's ``app`` join the test's transaction
+    through savepoints, those of any other app a test builds use that app's database."""
+    joined = sa.orm.sessionmaker(class_=JoinedSession, db=_db, bind=connection,
+                                 join_transaction_mode="create_savepoint",
+                                 query_cls=_db.Query)
+    plain = sa.orm.sessionmaker(class_=FlaskSession, db=_db, query_cls=_db.Query)
+
+    def session() -> Session:
+        return joined() if app_ctx.app is app else plain()
+    return sa.orm.scoped_session(session, scopefunc=lambda: id(app_ctx._get_current_object()))
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
@@ -42,15 +211,36 @@ def database_url(request, tmp_path_factory):
     return url
 
 
+@pytest.fixture(scope="session")
+def shared_connection(database_url):
+    shared = SharedConnection(database_url)
+    yield shared
+    shared.dispose()
+
+
 @pytest.fixture
-def app(database_url, tmp_path):
+def app(request, database_url, shared_connection, tmp_path):
     app = make_test_app(database_url, tmp_path)
     with app.app_context():
-        yield app
-        _db.session.remove()
-        with _db.engine.begin() as conn:
-            for table in reversed(_db.metadata.sorted_tables):
-                conn.execute(table.delete())
+        if request.node.get_closest_marker(REAL_COMMITS):
+            shared_connection.close()  # nothing uncommitted may hold a lock meanwhile
+            yield app
+            _db.session.remove()
+            with _db.engine.begin() as conn:
+                for table in reversed(_db.metadata.sorted_tables):
+                    conn.execute(table.delete())
+        else:
+            savepoint = shared_connection.begin_test(
+                [name for name in SHARED_DATA if name in request.fixturenames])
+            original, _db.session = _db.session, joined_scoped_session(
+                app, shared_connection.connection)
+            try:
+                yield app
+            finally:
+                for session in reversed(list(_db.session.registry.registry.values())):
+                    session.close()  # every app context's, the latest (innermost) first
+                _db.session = original
+                shared_connection.end_test(savepoint)
         _db.engine.dispose()
 
 
@@ -70,11 +260,26 @@ def runner(app):
 
 
 @pytest.fixture
-def demo(db):
+def shared_data(request, app, shared_connection):
+    """``get(name)``: the value of :data:`SHARED_DATA` ``name`` for this test; built in
+    the test's own session (and committed) when there is no layer for it (tests marked
+    ``real_commits``, or a fixture asked for on the fly)."""
+    def get(name: str) -> Any:
+        if not request.node.get_closest_marker(REAL_COMMITS):
+            try:
+                return shared_connection.value(name)
+            except KeyError:
+                pass
+        value = SHARED_DATA[name](_db.session)
+        _db.session.commit()
+        return value
+    return get
+
+
+@pytest.fixture
+def demo(shared_data):
     """Services, questionnaire v1 and the Nghệ An demo units."""
-    catalogue.seed_demo(db.session)
-    db.session.commit()
-    return catalogue
+    return shared_data("demo")
 
 
 @pytest.fixture

@@ -23,29 +23,20 @@ Sums add up: a unit's sums over several periods, or units pooled into one
 stratum, are the element-wise sums (``StratumSums.__add__``). A province or
 national figure passes one StratumSums per unit in scope.
 
-SQL (answers stored one row per response × item; only answers 1–5 count as
-answered, "not applicable" is NULL or any other code)::
-
-    SELECT r.unit_id, a1.item_code AS j, a2.item_code AS k,
-           SUM(CASE WHEN a1.value >= 4 AND a2.value >= 4 THEN 1 ELSE 0 END) AS yy,
-           SUM(CASE WHEN a1.value >= 4 THEN 1 ELSE 0 END)                   AS yr,
-           COUNT(*)                                                         AS rr
-    FROM answers a1
-    JOIN answers a2 ON a2.response_id = a1.response_id
-    JOIN responses r ON r.id = a1.response_id
-    WHERE a1.value BETWEEN 1 AND 5 AND a2.value BETWEEN 1 AND 5   -- plus the period filter
-    GROUP BY r.unit_id, a1.item_code, a2.item_code;
-
-together with ``SELECT unit_id, COUNT(*) FROM responses ... GROUP BY unit_id``
-for n_h (all responses, including those that skipped every item) and the served
-counts N_h. The self-join yields every ordered pair (j, k), j = k included.
-Feed each unit's rows to :meth:`StratumSums.from_pair_counts`. (Conditional
-aggregation over a pivoted one-row-per-response table gives the same numbers.)
+Where the sums come from: the app computes them in SQL without pairing answers up
+(:mod:`survey.services.reporting.aggregates`): each response's answers are folded
+into two bit masks (satisfied / answered per item), responses are counted per
+(unit, masks), and the distinct patterns become yy, yr and rr by one matrix product
+per unit; n_h is every response of the unit (including those that skipped every
+item) and N_h the served count. Other sources can build a StratumSums from 0/1
+matrices (:meth:`StratumSums.from_indicators`) or from counts per ordered item pair,
+j = k included (:meth:`StratumSums.from_pair_counts`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Hashable, Iterable, Mapping, Sequence
+from typing import Any
 from dataclasses import dataclass
 
 import numpy as np
@@ -166,7 +157,7 @@ class CompositeSums:
     """Per-stratum sums for a fixed item order: everything composite_from_sums needs."""
 
     items: tuple[str, ...]
-    strata: Mapping[Hashable, StratumSums]
+    strata: Mapping[Any, StratumSums]
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "items", tuple(self.items))

@@ -12,9 +12,9 @@ from wtforms import (BooleanField, EmailField, HiddenField, RadioField, SelectCh
 from wtforms.validators import (AnyOf, Email, InputRequired, Length, Optional as Opt,
                                 ValidationError)
 
-from ..models import Questionnaire, Service
+from ..models import COMMENT_MAX, Questionnaire, Service
 from ..services.catalogue import parse_version
-from ..services.intake.responses import COMMENT_MAX, ContactDetails
+from ..services.intake.responses import ContactDetails
 
 NOT_APPLICABLE = "na"
 SCALE_LABELS = {

@@ -3,14 +3,14 @@ from .devices import ApiToken, KioskDevice
 from .questionnaires import (ImmutableQuestionnaireError, Questionnaire, QuestionnaireItem,
                              QuestionnaireStatus)
 from .receipts import ReceiptCode, ServedCount
-from .responses import (Answer, Channel, Comment, Contact, Response, ResponseReason,
-                        ResponseStatus)
+from .responses import (COMMENT_MAX, Answer, Channel, Comment, Contact, Response,
+                        ResponseReason, ResponseStatus)
 from .types import UTCDateTime, utcnow
 from .units import Service, Unit, UnitKind
 
 __all__ = [
-    "Answer", "ApiToken", "Channel", "Comment", "Contact", "ImmutableQuestionnaireError",
-    "KioskDevice", "Questionnaire", "QuestionnaireItem", "QuestionnaireStatus", "ReceiptCode",
-    "Response", "ResponseReason", "ResponseStatus", "Service", "ServedCount", "Unit",
-    "UnitKind", "UTCDateTime", "utcnow",
+    "COMMENT_MAX", "Answer", "ApiToken", "Channel", "Comment", "Contact",
+    "ImmutableQuestionnaireError", "KioskDevice", "Questionnaire", "QuestionnaireItem",
+    "QuestionnaireStatus", "ReceiptCode", "Response", "ResponseReason", "ResponseStatus",
+    "Service", "ServedCount", "Unit", "UnitKind", "UTCDateTime", "utcnow",
 ]

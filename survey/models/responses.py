@@ -12,6 +12,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..extensions import Model
 from .types import UTCDateTime, utcnow
 
+#: Longest free-text comment, in characters: the phone form, the service and this
+#: table's check all use it.
+COMMENT_MAX = 2000
+
 
 class Channel(enum.Enum):
     qr = "qr"
@@ -114,7 +118,7 @@ class Comment(Model):
     response: Mapped[Response] = relationship(back_populates="comment")
 
     __table_args__ = (
-        sa.CheckConstraint("length(body) BETWEEN 1 AND 2000", name="body_length"),
+        sa.CheckConstraint(f"length(body) BETWEEN 1 AND {COMMENT_MAX}", name="body_length"),
     )
 
 

@@ -5,11 +5,11 @@ import uuid
 from typing import Optional
 
 from flask import abort, current_app, redirect, render_template, request, url_for
-from flask_babel import get_locale, gettext as _
+from flask_babel import get_locale
 
 from ..extensions import csrf, current_session
 from ..forms.survey_form import body_is_utf8, build_survey_form, item_field_name, tampering_errors
-from ..models import Channel, Questionnaire, Service, Unit
+from ..models import Channel, Service, Unit
 from ..services import catalogue
 from ..services.errors import ServiceError
 from ..services.intake.responses import NewResponse, submit_response

@@ -74,7 +74,8 @@ def test_dimension_subset_and_single_item_from_same_sums() -> None:
 
 
 def test_from_pair_counts_matches_sql_shape() -> None:
-    """Rows as the documented self-join would return them rebuild the same sums."""
+    """Counts per ordered item pair (as a self-join of answers gives them) rebuild the
+    same sums."""
     answers, strata, served = load_example()
     expected = sums_from_answers(answers, strata, served)
     rebuilt: dict[str, StratumSums] = {}

@@ -3,11 +3,14 @@ from __future__ import annotations
 
 import threading
 
+import pytest
+
 from survey.models import Answer, Response
 
 from .conftest import spaced
 
 
+@pytest.mark.real_commits  # two threads, two connections
 def test_same_batch_posted_concurrently_is_stored_once(app, auth, count_rows):
     batch = spaced(40)
     ids = {i["id"] for i in batch}

@@ -3,10 +3,13 @@ from __future__ import annotations
 
 import threading
 
+import pytest
+
 from survey.models import Answer, Response
 from tests.conftest import hidden_fields
 
 
+@pytest.mark.real_commits  # two threads, two connections
 def test_simultaneous_double_submit_stores_one_response(app, client, questionnaire, db,
                                                         count_rows):
     db.session.commit()  # nothing of the test's own session may hold a lock meanwhile

@@ -155,6 +155,7 @@ def test_contact_requires_consent_and_is_stored_apart(client, questionnaire, cou
     assert contact.delete_after > contact.consented_at
 
 
+@pytest.mark.real_commits  # reads every table through a connection of its own
 def test_no_ip_or_user_agent_is_stored(client, questionnaire, db):
     data = {**full_answers(questionnaire), "service": "ui_apply"}
     page = client.get("/s/NA-VINH", environ_base={"REMOTE_ADDR": "203.0.113.77"},

@@ -3,12 +3,14 @@ from __future__ import annotations
 
 import uuid
 
+import pytest
 import sqlalchemy as sa
 
 from survey.models import Channel, Response, Unit
 from survey.services.intake.responses import NewResponse, submit_response
 
 
+@pytest.mark.real_commits  # on SQLite: the driver's own transactions, as in production
 def test_rollback_after_submit_leaves_nothing(app, db, questionnaire, count_rows):
     # The receipt flow stores a response, then may refuse (code already used) and roll
     # back: the response must go too. On SQLite this needs a real outer transaction.

@@ -129,6 +129,7 @@ def test_lookups_are_rate_limited_and_misses_logged(app, client, questionnaire, 
     assert client.get(f"/r/{code}").status_code == 200
 
 
+@pytest.mark.real_commits  # two threads, two connections
 def test_two_simultaneous_submissions_one_wins(app, questionnaire, issue, db, count_rows):
     code = issue().code
     clients = [app.test_client(), app.test_client()]

@@ -168,10 +168,10 @@ def test_cli_import_and_list(runner, db, tmp_path):
     bad.write_bytes((HEADER + "HT-Z,,counter,Z,,1\n").encode())
     result = runner.invoke(args=["survey", "units", "import", str(bad)])
     assert result.exit_code == 1
-    assert "Dòng 2, cột parent_code: chỉ cấp tỉnh mới không có đơn vị cha" in result.output
+    assert "Dòng 2: cột parent_code: chỉ cấp tỉnh mới không có đơn vị cha" in result.output
     assert "Tệp có lỗi; chưa nhập dòng nào. Số lỗi: 1." in result.output
     english = runner.invoke(args=["survey", "units", "import", str(bad), "--lang", "en"])
     assert english.exit_code == 1
-    assert "Line 2, column parent_code: only a province may have no parent" in english.output
+    assert "Line 2: column parent_code: only a province may have no parent" in english.output
     assert "The file has errors; nothing was imported. Errors: 1." in english.output
     assert "Dòng" not in english.output

@@ -10,7 +10,7 @@ import datetime as dt
 import enum
 import re
 import secrets
-from typing import Iterable, Optional
+from typing import Any, Iterable, Mapping, Optional
 
 from flask_babel import lazy_gettext as _l
 import sqlalchemy as sa
@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
+from ...config import Config
 from ...models import ReceiptCode, Service, Unit, utcnow
 from ...timeutil import local_date
 from ..errors import ServiceError
@@ -26,7 +27,7 @@ from ..transactions import affected, begin_write
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 CODE_LENGTH = 8
 MAX_COUNT = 1000
-DEFAULT_DAYS = 14
+DEFAULT_DAYS = Config.RECEIPT_DAYS
 _SEPARATORS = re.compile(r"[\s\-_.]+")
 _VALID = re.compile(f"[{ALPHABET}]{{{CODE_LENGTH}}}")
 
@@ -65,6 +66,11 @@ def _fresh_codes(session: Session, count: int) -> list[str]:
             ReceiptCode.code.in_(wanted))))
         codes |= wanted - taken
     return sorted(codes)
+
+
+def receipt_days(config: Mapping[str, Any]) -> int:
+    """Days new codes stay valid: the app's ``RECEIPT_DAYS`` (``SURVEY_RECEIPT_DAYS``)."""
+    return int(config.get("RECEIPT_DAYS", DEFAULT_DAYS))
 
 
 def issue_receipt_codes(session: Session, unit: Unit, service: Service, count: int,

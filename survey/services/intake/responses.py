@@ -11,13 +11,12 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ...models import (Answer, Channel, Comment, Contact, KioskDevice, Questionnaire,
-                      ReceiptCode, Response, ResponseReason, ResponseStatus, Service, Unit,
-                      utcnow)
+from ...models import (COMMENT_MAX, Answer, Channel, Comment, Contact, KioskDevice,
+                      Questionnaire, ReceiptCode, Response, ResponseReason, ResponseStatus,
+                      Service, Unit, utcnow)
 from ..errors import ServiceError
 from ..transactions import affected, begin_write
 
-COMMENT_MAX = 2000
 CONTACT_RETENTION = dt.timedelta(days=180)
 
 
@@ -128,10 +127,6 @@ def _build(new: NewResponse) -> tuple[Response, Optional[Contact]]:
                           email=new.contact.email, purpose=new.contact.purpose,
                           consented_at=now, delete_after=now + CONTACT_RETENTION)
     return response, contact
-
-
-def response_count(session: Session) -> int:
-    return session.scalar(sa.select(sa.func.count()).select_from(Response)) or 0
 
 
 def purge_contacts(session: Session, now: Optional[dt.datetime] = None) -> int:
