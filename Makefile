@@ -36,7 +36,7 @@ run: install translations
 	@echo "Serving on http://$(HOST):$(PORT)/  (Ctrl+C to stop)"
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
-# Debian packages the browser, QR and kiosk type-check tests need; installed only when missing.
+# Debian packages the browser, QR, kiosk type-check and R comparison tests need; installed only when missing.
 system-deps:
 	@missing=""; \
 	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
@@ -44,14 +44,18 @@ system-deps:
 	command -v pdftoppm >/dev/null 2>&1 || missing="$$missing poppler-utils"; \
 	fc-list 2>/dev/null | grep -qi noto || missing="$$missing fonts-noto-core"; \
 	command -v npm >/dev/null 2>&1 || missing="$$missing nodejs npm"; \
-	if [ -n "$$missing" ]; then \
-	  echo "Installing:$$missing"; \
+	missing_r=""; command -v Rscript >/dev/null 2>&1 && Rscript -e 'library(survey)' >/dev/null 2>&1 || missing_r=" r-base-core r-cran-survey"; \
+	if [ -n "$$missing$$missing_r" ]; then \
+	  echo "Installing:$$missing$$missing_r"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	  $$SUDO apt-get update -qq && \
+	  { [ -z "$$missing" ] || DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; } && \
+	  { [ -z "$$missing_r" ] || DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing_r >/dev/null; }; \
 	fi
 
 test: install-test system-deps kiosk-typecheck-deps translations
 	$(PY) tools/i18n.py check
+	$(PY) -m mypy
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 i18n-update: install
@@ -64,6 +68,7 @@ bench: install-test system-deps
 	$(PY) bench/form_size.py
 	$(PY) bench/kiosk_queue.py --responses 1000
 	$(PY) bench/analysis.py --responses 100000
+	$(PY) bench/coverage.py --quick
 
 clean:
 	rm -rf $(VENV) *.egg-info .pytest_cache

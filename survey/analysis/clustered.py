@@ -37,6 +37,7 @@ import dataclasses
 import math
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 import numpy as np
 
@@ -209,9 +210,12 @@ def _element_variance(strata: list[StratumSums], weight: np.ndarray, lonely: str
     return variance
 
 
+Estimate = TypeVar("Estimate", bound=DesignEstimate)
+
+
 def with_design_effects(clustered: CompositeResult, element: CompositeResult) -> CompositeResult:
     """``clustered`` with ``deff`` = its variance over ``element``'s on every estimate."""
-    def deff(c: DesignEstimate, e: DesignEstimate) -> DesignEstimate:
+    def deff(c: Estimate, e: DesignEstimate) -> Estimate:
         ratio = (c.se / e.se) ** 2 if e.se > 0 and math.isfinite(c.se) else None
         return dataclasses.replace(c, deff=ratio)
 

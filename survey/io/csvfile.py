@@ -29,9 +29,16 @@ class CsvProblem:
 
 
 class Located(Protocol):
-    line: int
-    column: str
-    message: Any
+    """Anything that says where a problem is and what it is (read-only)."""
+
+    @property
+    def line(self) -> int: ...
+
+    @property
+    def column(self) -> str: ...
+
+    @property
+    def message(self) -> Any: ...
 
 
 def problems_by_line(problems: Iterable[Located]) -> dict[str, list]:
