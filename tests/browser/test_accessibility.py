@@ -45,6 +45,8 @@ PAGES = {
     "code-used": ("/r/{used}", 410),
     "code-expired": ("/r/{expired}?lang=en", 410),
     "code-unknown": ("/r/ZZZZZZZZ", 404),
+    "api-docs": ("/api/v1/docs", 200),
+    "api-docs-en": ("/api/v1/docs?lang=en", 200),
 }
 
 

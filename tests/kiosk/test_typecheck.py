@@ -6,6 +6,7 @@ Node.js skips this; Node.js without that install fails, saying how to install it
 """
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -28,7 +29,10 @@ def tsc(project: Path) -> subprocess.CompletedProcess:
 @pytest.fixture(scope="module")
 def checker() -> Path:
     if shutil.which("node") is None:
-        pytest.skip("Node.js is not installed: the kiosk's type check needs it (and npm)")
+        message = "Node.js is not installed: the kiosk's type check needs it (and npm)"
+        if os.environ.get("CI"):  # make test installs it; in CI a missing check is a failure
+            pytest.fail(message + "; make system-deps installs nodejs and npm")
+        pytest.skip(message)
     if not TSC.exists():
         pytest.fail(f"TypeScript is missing at {TSC}: run `make kiosk-typecheck-deps` "
                     f"(npm install --prefix {TSC.parents[2]} typescript@5)")
