@@ -8,6 +8,7 @@ from typing import Any, Mapping
 
 from flask import Flask, has_request_context, request
 from flask_babel import get_locale
+from werkzeug.exceptions import HTTPException
 
 from .config import Config
 from .extensions import babel, compress, csrf, db, migrate
@@ -60,11 +61,20 @@ def select_locale() -> str:
     languages = current_app.config["LANGUAGES"]
     if not has_request_context():  # CLI and background work: the default language
         return current_app.config["BABEL_DEFAULT_LOCALE"]
-    asked = request.args.get("lang") or request.form.get("lang")
+    asked = request.args.get("lang") or _form_language()
     if asked is not None and asked in languages:
         return asked
     best = request.accept_languages.best_match(languages)
     return best if best is not None else str(current_app.config["BABEL_DEFAULT_LOCALE"])
+
+
+def _form_language() -> str | None:
+    """The form's hidden ``lang``, unless the body cannot be read: one over the size limit
+    raises a 413 again each time it is read, even while that 413 is being answered."""
+    try:
+        return request.form.get("lang")
+    except HTTPException:
+        return None
 
 
 def configure_extensions(app: Flask) -> None:

@@ -1,7 +1,6 @@
 """Error pages in the visitor's language; problem details (JSON) under /api/."""
 from __future__ import annotations
 
-import io
 
 from flask import Flask, current_app, render_template, request
 from flask_babel import gettext as _
@@ -28,18 +27,7 @@ def wants_json() -> bool:
     return request.path.startswith("/api/")
 
 
-def forget_oversized_body(status: int | None = None) -> None:
-    """A body over the size limit must not be read again while an error is answered (the
-    locale selector looks for a form field, which would raise a 413 inside the handler):
-    make it empty. Applies to any error of such a request (a 405, 404 or 415 too)."""
-    limit = request.max_content_length
-    if status == 413 or (limit is not None and (request.content_length or 0) > limit):
-        request.environ["wsgi.input"] = io.BytesIO()
-        request.environ["CONTENT_LENGTH"] = "0"
-
-
 def render_error(error: HTTPException):
-    forget_oversized_body(error.code)
     if wants_json():  # the API answers problem details (RFC 9457), see survey/api/errors.py
         from .api.errors import http_problem
 
@@ -55,7 +43,6 @@ def render_error(error: HTTPException):
 
 def answer_problem(problem):
     """A problem raised by an API view (survey/api/errors.py)."""
-    forget_oversized_body()
     return problem.response()
 
 
