@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from survey.cli.index import row_cells
+from survey.cli.output import row_cells
 from survey.services.reporting.index import IndexQuery, index_table
 from survey.services.reporting.served import import_served_csv
 from survey.services.reporting.tables import index_report
