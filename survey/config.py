@@ -24,6 +24,18 @@ class Config:
     TARGETS: dict = {str(year): share for year, share in GOVERNMENT_TARGETS.items()}
     #: Smallest sample that gets a verdict.
     MIN_N: int = 10
+    #: Items answered by fewer people in a cell stay out of that cell's composite index
+    #: (rather than being averaged in from one or two answers).
+    MIN_ITEM_ANSWERS: int = 5
+    #: Compute the index as from a probability sample of the people served (each
+    #: response drawn on its own, with finite population correction) instead of the
+    #: default clustered design without it. Only for a centre that really draws such a
+    #: sample: self-selected respondents are not one (docs/methodology.md).
+    INDEX_FPC: bool = False
+    #: Unit codes (each with its subtree) that give a receipt code to every claimant
+    #: served, so that the codes issued there may stand in for a missing served count,
+    #: e.g. ``["NA-VINH"]`` (JSON in the environment).
+    RECEIPTS_FOR_ALL: list = []
     #: Days a receipt code stays valid (read through ``receipts.receipt_days``).
     RECEIPT_DAYS: int = 14
     #: Seconds between two completed kiosk responses below which the second is flagged.

@@ -19,7 +19,7 @@ All modules import each other relatively, so this package also loads on its own
 """
 
 from ._validation import AnalysisError
-from .clustered import ClusterSums, clustered_composite
+from .clustered import ClusterSums, clustered_composite, element_composite
 from .composite import composite_index
 from .design import CompositeResult, DesignEstimate
 from .disclosure import Suppression, suppress
@@ -48,6 +48,7 @@ __all__ = [
     "TrendResult",
     "Verdict",
     "clustered_composite",
+    "element_composite",
     "composite_from_sums",
     "composite_index",
     "cronbach_alpha",

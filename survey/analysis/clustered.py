@@ -37,7 +37,7 @@ import dataclasses
 import math
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -106,10 +106,11 @@ class ClusterSums:
 def clustered_composite(
     clusters: ClusterSums,
     dimensions: Mapping[str, Sequence[str]],
-    weights: Mapping[Hashable, float] | None = None,
+    weights: Mapping[Any, float] | None = None,
     level: float = 0.95,
     lonely: str = "adjust",
-    elements: Mapping[Hashable, StratumSums] | None = None,
+    elements: Mapping[Any, StratumSums] | None = None,
+    min_answers: int = 1,
 ) -> CompositeResult:
     """The composite, its dimensions and items under the stratified cluster design.
 
@@ -122,6 +123,8 @@ def clustered_composite(
         lonely: ``"adjust"`` (default) or ``"certainty"`` for strata with one PSU.
         elements: stratum → the within-stratum cross-products of the same responses;
             when given, every estimate carries its design effect of clustering.
+        min_answers: items answered by fewer respondents stay out of their dimension
+            (see :func:`.composite.build_result`).
 
     ``weighted`` on the result is True when ``weights`` were given; ``method`` names
     the interval (``logit`` or the ``clopper_pearson`` fallback).
@@ -136,16 +139,58 @@ def clustered_composite(
     weight = _stratum_weights(keys, weights)
     counts = _counts(clusters, keys, member, weight, weights is not None)
     variance = _cluster_variance(clusters, member, weight, lonely)
-    result = build_result(counts, dimensions, level, variance)
+    result = build_result(counts, dimensions, level, variance, min_answers)
     if elements is None:
         return result
     element_counts = dataclasses.replace(counts, design_df=int(counts.n.sum()) - len(keys))
     element = build_result(element_counts, dimensions, level,
-                           _element_variance([elements[key] for key in keys], weight, lonely))
+                           _element_variance([elements[key] for key in keys], weight,
+                                             np.ones(len(keys)), lonely), min_answers)
     return with_design_effects(result, element)
 
 
-def _stratum_weights(keys: list[Hashable], weights: Mapping[Hashable, float] | None) -> np.ndarray:
+def element_composite(
+    elements: Mapping[Any, StratumSums],
+    dimensions: Mapping[str, Sequence[str]],
+    items: Sequence[str],
+    weights: Mapping[Any, float] | None = None,
+    level: float = 0.95,
+    lonely: str = "adjust",
+    min_answers: int = 1,
+) -> CompositeResult:
+    """The composite under a stratified element design: each response its own PSU.
+
+    For a centre that draws a real probability sample of the people it serves. A
+    stratum's ``N`` (when known) gives the finite population correction 1 − n_h/N_h; a
+    stratum without it has none. ``weights`` as in :func:`clustered_composite`; df =
+    n − H. A stratum with one response is handled as ``lonely`` says (R multiplies
+    the "adjust" contribution by the stratum's FPC factor too). R::
+
+        svydesign(ids = ~1, strata = ~stratum, weights = ~w, fpc = ~N)
+
+    (``N`` = ``Inf`` for strata without a count).
+    """
+    level = check_level(level)
+    check_dimensions(dimensions, items)
+    if lonely not in LONELY:
+        raise AnalysisError(f"lonely must be one of {', '.join(LONELY)}, got {lonely!r}")
+    keys = [key for key, sums in elements.items() if sums.n > 0]
+    strata = [elements[key] for key in keys]
+    if any(len(s.y) != len(items) for s in strata):
+        raise AnalysisError("every stratum needs sums for the given items")
+    weight = _stratum_weights(keys, weights)
+    n = np.array([s.n for s in strata], dtype=np.int64)
+    fpc = np.array([1.0 - s.n / s.N if s.N else 1.0 for s in strata])
+    k = len(items)
+    y = np.stack([s.y for s in strata]) if strata else np.zeros((0, k))
+    r = np.stack([s.r for s in strata]) if strata else np.zeros((0, k))
+    counts = StratifiedCounts(tuple(items), n, weight, fpc, y, r, weights is not None,
+                              design_df=int(n.sum()) - len(keys))
+    return build_result(counts, dimensions, level,
+                        _element_variance(strata, weight, fpc, lonely), min_answers)
+
+
+def _stratum_weights(keys: list[Hashable], weights: Mapping[Any, float] | None) -> np.ndarray:
     if weights is None:
         return np.ones(len(keys))
     missing = [key for key in keys if key not in weights]
@@ -190,12 +235,16 @@ def _cluster_variance(clusters: ClusterSums, member: np.ndarray, weight: np.ndar
     return variance
 
 
-def _element_variance(strata: list[StratumSums], weight: np.ndarray, lonely: str):
-    """The same strata and weights with each response its own PSU (no FPC)."""
+def _element_variance(strata: list[StratumSums], weight: np.ndarray, fpc: np.ndarray,
+                      lonely: str):
+    """The given strata and weights with each response its own PSU; ``fpc`` holds the
+    factors 1 − n_h/N_h (1: no correction)."""
+    if not strata:
+        return lambda a, b: 0.0
     scatter = _scatter_matrices(strata)
     n = np.array([s.n for s in strata], dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
-        factor = np.where(n >= 2, n / (n - 1.0), 0.0) * weight**2
+        factor = np.where(n >= 2, n / (n - 1.0), 0.0) * weight**2 * fpc
     single = [h for h, s in enumerate(strata) if s.n == 1]
 
     def variance(a: np.ndarray, b: np.ndarray) -> float:
@@ -203,7 +252,7 @@ def _element_variance(strata: list[StratumSums], weight: np.ndarray, lonely: str
         total = float(factor @ np.einsum("j,hjk,k->h", v, scatter, v))
         if lonely == "adjust":
             # The linearized totals sum to 0 over all responses: the grand mean is 0.
-            total += sum(float(weight[h] * (strata[h].y @ a - strata[h].r @ b)) ** 2
+            total += sum(fpc[h] * float(weight[h] * (strata[h].y @ a - strata[h].r @ b)) ** 2
                          for h in single)
         return max(total, 0.0)
 

@@ -102,10 +102,13 @@ class _Combination:
     big_x: np.ndarray
     level: float
     variance: VarianceFn
+    #: Items with enough answers to enter their dimension.
+    enough: np.ndarray
 
     @property
     def answered(self) -> np.ndarray:
-        return self.big_x > 0
+        """Items that enter their dimension: answered (X_j > 0) by enough respondents."""
+        return (self.big_x > 0) & self.enough
 
     def estimate(self, value: float, coef: np.ndarray, n: int) -> DesignEstimate:
         """SE of Σ c_j p_j (a = c/X, b = c·p/X) and its logit interval, for the given value."""
@@ -132,13 +135,21 @@ def build_result(
     dimensions: Mapping[str, Sequence[str]],
     level: float,
     variance: VarianceFn,
+    min_answers: int = 1,
 ) -> CompositeResult:
-    """Estimates, SEs and logit intervals for items, dimensions and the composite."""
+    """Estimates, SEs and logit intervals for items, dimensions and the composite.
+
+    An item answered by fewer than ``min_answers`` respondents keeps its own estimate
+    but is left out of its dimension; a dimension with no item left is left out of the
+    composite (``excluded_items``, ``excluded_dimensions``). The default, 1, leaves out
+    only items nobody answered.
+    """
     check_dimensions(dimensions, counts.items)
     big_x = counts.weight @ counts.r
     with np.errstate(divide="ignore", invalid="ignore"):
         shares = np.where(big_x > 0, (counts.weight @ counts.y) / big_x, np.nan)
-    combo = _Combination(counts, shares, big_x, level, variance)
+    enough = counts.r.sum(axis=0) >= max(min_answers, 1)
+    combo = _Combination(counts, shares, big_x, level, variance, enough)
     index = {code: j for j, code in enumerate(counts.items)}
     items = _item_results(combo, index, _used_items(dimensions))
     dims, coefs = _dimension_results(combo, index, dimensions)

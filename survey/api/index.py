@@ -11,7 +11,8 @@ from flask_babel import lazy_gettext as _l
 
 from ..extensions import current_session
 from ..services.errors import NotFound, ServiceError
-from ..services.reporting.index import Breakdown, IndexQuery, IndexTable, index_table
+from ..services.reporting.index import (Breakdown, IndexQuery, IndexTable, configured,
+                                        index_table)
 from ..services.reporting.tables import ReportRow, ReportTable, index_report
 from ..services.reporting.strata import ServedCountError
 from . import bp
@@ -39,8 +40,10 @@ def row_json(row: ReportRow) -> dict[str, Any]:
         "method": method.value if method else None, "weighted": row["weighted"],
         "verdict": verdict.value, "verdict_label": str(verdict.label),
         "verdict_bound": _number(row["verdict_bound"]), "p_value": _number(row["p_value"]),
+        "deff": _number(row["deff"]), "adjusted": row["adjusted"],
         "responses": row["responses"], "served": row["served"],
         "response_rate": _number(row["response_rate"]),
+        "default_weighted": row["default_weighted"], "lonely": row["lonely"],
     }
 
 
@@ -56,6 +59,7 @@ def report_json(report: ReportTable) -> dict[str, Any]:
         "period_end": period.end_utc.isoformat(),
         "unit": meta["unit"], "unit_label": meta["unit_label"], "by": meta["by"].value,
         "target": meta["target"], "level": meta["level"], "min_n": meta["min_n"],
+        "design": meta["design"].value, "fdr": meta["fdr"],
         "measure": _("share satisfied or very satisfied (answers 4–5)"),
         "total": row_json(report.total), "rows": [row_json(row) for row in report.rows],
         "notes": [str(note.text) for note in report.notes if not note.rule],
@@ -76,13 +80,13 @@ def table_json(table: IndexTable) -> dict[str, Any]:
            replies=[ok(IndexReport, _l("The index table.")), problems("conflict")])
 @require_api_token
 def index():
-    """?period=2026-Q3&unit=NA&by=unit[&target=0.9][&lang=en]"""
+    """?period=2026-Q3&unit=NA&by=unit[&target=0.9][&fdr=false][&lang=en]"""
     params = parse_query(IndexParameters, session=current_session())
     try:
         table = index_table(current_session(), IndexQuery(
             params.period, params.unit, Breakdown(params.by), params.target,
-            locale=str(get_locale() or "vi"), min_n=current_app.config["MIN_N"],
-            targets=current_app.config["TARGETS"]))
+            locale=str(get_locale() or "vi"), fdr=params.fdr,
+            **configured(current_app.config)))
     except NotFound as exc:  # the unit went away since the query was checked
         raise ApiProblem("validation_failed", str(exc.message),
                          fields=field_error("unit", "unknown_unit", exc.message)) from None

@@ -21,6 +21,7 @@ from ..services.errors import ServiceError
 from ..services.intake.receipts import MAX_COUNT
 from ..services.reporting.index import BREAKDOWNS
 from ..services.reporting.periods import parse_period
+from ..services.reporting.trend import KINDS, MAX_PERIODS, check_every
 from .errors import PROBLEM_TYPES, ApiProblem, validation_fields
 
 
@@ -77,6 +78,9 @@ class IndexParameters(RequestSchema):
         None, gt=0, lt=1, allow_inf_nan=False, examples=[0.9], description=N_(
             "Target share for the verdicts; by default the government target in force in "
             "the period's year."))
+    fdr: Optional[bool] = Field(None, description=N_(
+        "Adjust the rows' verdicts for multiple comparisons (Benjamini–Hochberg false "
+        "discovery rate); by default on when the rows are units, off otherwise."))
 
     @model_validator(mode="before")
     @classmethod
@@ -215,10 +219,21 @@ class IndexRowOut(BaseModel):
     verdict: str
     verdict_label: str
     verdict_bound: Number
-    p_value: Number
+    p_value: Number = Field(description=N_(
+        "p-value of the test that decided the verdict (adjusted when `adjusted`)."))
+    deff: Number = Field(description=N_(
+        "Design effect: the variance over that of the same weights without clustering by "
+        "counter and day (null for the element design)."))
+    adjusted: bool = Field(description=N_(
+        "True when the verdict was adjusted for multiple comparisons."))
     responses: int
     served: Optional[int]
     response_rate: Number
+    default_weighted: int = Field(description=N_(
+        "Responses from units without a served count, which carry the average weight of "
+        "the counted units."))
+    lonely: int = Field(description=N_(
+        "Strata with a single primary sampling unit (counter-day)."))
 
 
 class IndexReport(BaseModel):
@@ -233,6 +248,11 @@ class IndexReport(BaseModel):
     target: float
     level: float
     min_n: int
+    design: Literal["clustered", "element_fpc"] = Field(description=N_(
+        "clustered: counter × day clusters within unit strata, no finite population "
+        "correction; element_fpc: each response drawn on its own, with the correction."))
+    fdr: bool = Field(description=N_(
+        "Whether the rows' verdicts were adjusted for multiple comparisons."))
     measure: str
     total: IndexRowOut
     rows: list[IndexRowOut]
@@ -394,3 +414,116 @@ def parse_body(schema: type[R], *, session: Any = None, detail: Any = None) -> R
     """The JSON body as ``schema``: 415 if it is not JSON, 400 if it is not a JSON object,
     422 with each bad field (as a JSON pointer) otherwise."""
     return _validate(schema, json_object(), in_query=False, detail=detail, session=session)
+
+
+# --- GET /trend ------------------------------------------------------------------------------
+
+class TrendParameters(RequestSchema):
+    model_config = described(N_("Query string of GET /trend."), extra="ignore")
+
+    unit: Code = Field(examples=["NA"], description=N_(
+        "Unit code; the index covers this unit and every unit below it."))
+    to: str = Field(max_length=20, examples=["2026-Q3"], description=N_(
+        "Last period of the series: a month (2026-09), a quarter (2026-Q3) or a year "
+        "(2026)."))
+    periods: Optional[int] = Field(None, ge=1, le=MAX_PERIODS, examples=[8], description=N_(
+        "How many periods, oldest first, ending with “to”; by default 8 quarters, 12 "
+        "months or 5 years."))
+    every: Optional[Literal[KINDS]] = Field(  # type: ignore[valid-type]
+        None, description=N_("Kind of period of the series; by default that of “to”. A "
+                             "finer kind ends with the last month or quarter of “to”."))
+
+    @model_validator(mode="before")
+    @classmethod
+    def _blank_is_absent(cls, data: Any) -> Any:
+        """``?periods=`` means the default, as an HTML form would send it."""
+        if isinstance(data, Mapping):
+            return {key: value for key, value in data.items() if value != ""}
+        return data
+
+    @field_validator("to")
+    @classmethod
+    def _known_period(cls, value: str) -> str:
+        try:
+            return parse_period(value).code
+        except ServiceError as exc:
+            raise api_error("invalid_period", exc.message) from None
+
+    @field_validator("unit")
+    @classmethod
+    def _known_unit(cls, value: str, info: ValidationInfo) -> str:
+        session = _session(info)
+        if session is not None and catalogue.unit_by_code(
+                session, value, active_only=False) is None:
+            raise api_error("unknown_unit", _("Unknown unit code %(code)s.", code=repr(value)))
+        return value.upper()
+
+    @field_validator("every")
+    @classmethod
+    def _fits_the_end(cls, value: Optional[str], info: ValidationInfo) -> Optional[str]:
+        if value is not None and "to" in info.data:
+            try:
+                check_every(value, info.data["to"])
+            except ServiceError as exc:
+                raise api_error("invalid", exc.message) from None
+        return value
+
+
+class TrendPointOut(BaseModel):
+    model_config = described(N_("One period of the series; shares are in [0, 1] and "
+                                "missing figures are null."))
+
+    period: str
+    period_start: str = Field(json_schema_extra={"format": "date-time"})
+    period_end: str = Field(json_schema_extra={"format": "date-time"})
+    n: int = Field(description=N_("Responses in the period."))
+    estimate: Number = Field(description=N_("Share satisfied or very satisfied."))
+    se: Number
+    low: Number = Field(description=N_("Lower bound of the confidence interval."))
+    high: Number = Field(description=N_("Upper bound of the confidence interval."))
+    method: Optional[str]
+    verdict: str
+    verdict_label: str
+    n_eff: int = Field(ge=0, description=N_(
+        "Effective sample size n* = p(1−p)/SE², at most n; 0 without data."))
+    x_eff: int = Field(ge=0, description=N_("Effective number satisfied, p·n*."))
+    lower_limit: Number = Field(description=N_(
+        "Lower p-chart control limit (3 sigma); null without data."))
+    upper_limit: Number = Field(description=N_(
+        "Upper p-chart control limit (3 sigma); null without data."))
+    exact_limits: bool = Field(description=N_(
+        "Whether the limits are exact binomial quantiles (small n*)."))
+    out_of_control: bool = Field(description=N_(
+        "Whether x*/n* is outside the control limits."))
+
+
+class TrendTestOut(BaseModel):
+    model_config = described(N_("Cochran–Armitage trend test and logistic-regression slope "
+                                "on the effective counts; null when not defined."))
+
+    direction: Literal["rising", "falling", "no_trend", "too_few_periods"]
+    chi_square: Number
+    p_value: Number
+    slope: Number = Field(description=N_("Change in the log-odds per period."))
+    se: Number
+    wald_p: Number
+    odds_ratio: Number = Field(description=N_("Odds ratio per period."))
+    converged: bool
+
+
+class TrendReport(BaseModel):
+    model_config = described(N_("The satisfaction index of a unit's subtree over its last "
+                                "periods, with the trend test and p-chart limits."))
+
+    unit: str
+    unit_label: str
+    to: str
+    every: Literal[KINDS]  # type: ignore[valid-type]
+    periods: int
+    level: float
+    min_n: int
+    measure: str
+    centre: Number = Field(description=N_("Centre line of the p-chart, Σx*/Σn*."))
+    trend: TrendTestOut
+    points: list[TrendPointOut]
+    notes: list[str]

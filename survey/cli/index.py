@@ -11,7 +11,8 @@ import click
 from flask import current_app
 
 from ..extensions import current_session
-from ..services.reporting.index import BREAKDOWNS, Breakdown, IndexQuery, index_table
+from ..services.reporting.index import (BREAKDOWNS, Breakdown, IndexQuery, configured,
+                                        index_table)
 from ..services.reporting.tables import index_report
 from .errors import service_errors
 from .locale import cli_language, lang_option
@@ -26,16 +27,22 @@ from .output import emit, format_option
 @click.option("--level", type=float, default=0.95, show_default=True)
 @click.option("--min-n", type=int, default=None,
               help="Fewer responses than this get no verdict (default: SURVEY_MIN_N, 10).")
+@click.option("--fdr/--no-fdr", default=None,
+              help="Adjust the rows' verdicts for multiple comparisons (Benjamini–Hochberg); "
+                   "default: on for --by unit, off otherwise.")
 @format_option()
 @lang_option()
 @service_errors
 def index_command(period: str, unit: str, by: str, target: Optional[float], level: float,
-                  min_n: Optional[int], fmt: str, lang: Optional[str]) -> None:
+                  min_n: Optional[int], fdr: Optional[bool], fmt: str,
+                  lang: Optional[str]) -> None:
     """Print the satisfaction index with intervals and target verdicts."""
     locale = lang or cli_language()
-    query = IndexQuery(period, unit, Breakdown(by), target, level,
-                       current_app.config["MIN_N"] if min_n is None else min_n, locale,
-                       current_app.config["TARGETS"])
+    settings = configured(current_app.config)
+    if min_n is not None:
+        settings["min_n"] = min_n
+    query = IndexQuery(period, unit, Breakdown(by), target, level, locale=locale, fdr=fdr,
+                       **settings)
     from ..api.index import report_json
 
     emit(index_report(index_table(current_session(), query)), fmt, locale, report_json)

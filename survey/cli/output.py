@@ -23,7 +23,7 @@ from ..services.reporting.tables import Column, Kind, ReportRow, ReportTable, fo
 
 FORMATS = ("text", "json", "csv")
 #: Kinds of column aligned to the right (numbers).
-NUMERIC = {Kind.COUNT, Kind.PERCENT, Kind.INTERVAL, Kind.NUMBER}
+NUMERIC = {Kind.COUNT, Kind.PERCENT, Kind.INTERVAL, Kind.NUMBER, Kind.RATIO}
 
 
 def format_option() -> Callable:

@@ -70,8 +70,8 @@ def test_method_in_words_and_one_unweighted_note(runner, db, seeded):  # noqa: F
     assert "logit" not in en and "clopper_pearson" not in en
     assert en.count("Unweighted") == 1  # one footnote, not a note and a footnote
     notes = [line for line in en.splitlines() if line.startswith("* ")]
-    assert notes == ["* Unweighted: some units have no served count for this period, so "
-                     "every response counts equally."]
+    assert notes == ["* Unweighted: no unit in the row has a served count for this period, "
+                     "so every response counts equally."]
 
 
 def test_weighted_table_has_no_unweighted_note(runner, db, seeded):  # noqa: F811

@@ -9,8 +9,12 @@ from typing import Optional
 
 import pytest
 
-from survey.analysis import composite_index
+import numpy as np
+
+from survey.analysis import ClusterSums, StratumSums, clustered_composite
+from survey.analysis.composite import answer_matrices
 from survey.models import Channel
+from survey.timeutil import local_date
 
 from ..conftest import SHARED_DATA
 
@@ -27,6 +31,8 @@ class Stored:
     answers: list[dict] = field(default_factory=list)
     services: list[Optional[str]] = field(default_factory=list)
     channels: list[str] = field(default_factory=list)
+    #: Local calendar day of each response (with its unit: the PSU).
+    days: list[dt.date] = field(default_factory=list)
 
 
 def composite_keys(questionnaire) -> dict[str, list[str]]:
@@ -34,14 +40,33 @@ def composite_keys(questionnaire) -> dict[str, list[str]]:
     return questionnaire.dimension_map()
 
 
-def reference(stored: Stored, questionnaire, strata_of=None, served=None, keep=None):
-    """composite_index on the raw per-respondent answers that were stored."""
+def reference(stored: Stored, questionnaire, strata_of=None, served=None, keep=None,
+              min_answers: int = 5, items: bool = False):
+    """The clustered design on the raw per-respondent answers that were stored, by the
+    rules of docs/methodology.md, computed here from scratch: PSU = (unit, local day);
+    stratum = ``strata_of(unit)`` (default: the unit itself); ``served`` maps the counted
+    strata to N_h, weight N_h/n_h; uncounted strata weigh ΣN/Σn of the counted ones;
+    nothing counted: unweighted. ``items``: each rated item on its own (item rows)."""
     dims = composite_keys(questionnaire)
+    if items:
+        dims = {code: [code] for code in questionnaire.item_codes()}
     codes = [c for codes in dims.values() for c in codes]
     rows = [i for i in range(len(stored.answers)) if keep is None or keep(i)]
     answers = {c: [stored.answers[i].get(c) for i in rows] for c in codes}
-    strata = [strata_of(stored.units[i]) for i in rows] if strata_of else None
-    return composite_index(answers, dims, strata=strata, served=served)
+    satisfied, answered = answer_matrices(answers, codes)
+    strata = [(strata_of or (lambda u: u))(stored.units[i]) for i in rows]
+    psus = [(stored.units[i], stored.days[i]) for i in rows]
+    clusters = ClusterSums.from_answers(satisfied, answered, strata, psus, codes)
+    n_h = {h: strata.count(h) for h in dict.fromkeys(strata)}
+    weights = None
+    served = {h: big_n for h, big_n in (served or {}).items() if h in n_h}
+    if served:
+        average = sum(served.values()) / sum(n_h[h] for h in served)
+        weights = {h: served[h] / n if h in served else average for h, n in n_h.items()}
+    member = np.array(strata, dtype=object)
+    elements = {h: StratumSums.from_indicators(satisfied[member == h], answered[member == h])
+                for h in n_h}
+    return clustered_composite(clusters, dims, weights, elements=elements, min_answers=min_answers)
 
 
 TREE = ["NA", "NA-VINH", "NA-VINH-Q1", "NA-VINH-Q2", "NA-DEMO1-Q1", "NA-DC"]
@@ -79,10 +104,12 @@ def seed_responses(session) -> Stored:
             answers["overall"] = rnd.choice([3, 4, 5])
             service = rnd.choice(services[:3])
             channel = rnd.choice(list(Channel))
+            submitted = IN_Q3 + dt.timedelta(hours=rnd.randint(0, 500))
             submit_response(session, NewResponse(
                 id=uuid.uuid4(), unit=units[code], questionnaire=questionnaire,
                 channel=channel, locale="vi", answers=answers, service=service,
-                submitted_at=IN_Q3 + dt.timedelta(hours=rnd.randint(0, 500))))
+                submitted_at=submitted))
+            stored.days.append(local_date(submitted))
             stored.units.append(code)
             stored.answers.append(answers)
             stored.services.append(service.code)

@@ -2,13 +2,15 @@
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import random
 import uuid
 
 import numpy as np
 import pytest
 
-from survey.analysis import composite_index, sums_from_answers
+from survey.analysis import ClusterSums, StratumSums, clustered_composite, sums_from_answers
+from survey.analysis.composite import answer_matrices
 from survey.models import Channel
 from survey.services.reporting import aggregates
 from survey.services.reporting.index import IndexQuery, index_table
@@ -57,13 +59,15 @@ def test_mixed_versions_use_each_versions_dimension_map(db, tree, questionnaire)
     v2 = catalogue.load_questionnaire(db.session, definition)
     rnd = random.Random(3)
     rows = []  # (version, answers)
-    for version in [questionnaire] * 40 + [v2] * 50:
+    days = []
+    for i, version in enumerate([questionnaire] * 40 + [v2] * 50):
         answers = {c: rnd.choice([None, 2, 3, 4, 5, 5]) for c in version.item_codes()}
         answers["overall"] = 4
         submit_response(db.session, NewResponse(
             id=uuid.uuid4(), unit=tree["NA-DC"], questionnaire=version, channel=Channel.web,
-            locale="vi", answers=answers, submitted_at=IN_Q3))
+            locale="vi", answers=answers, submitted_at=IN_Q3 + dt.timedelta(days=i % 9)))
         rows.append((version, answers))
+        days.append(i % 9)
     db.session.commit()
 
     keys: dict[str, list] = {}
@@ -80,7 +84,10 @@ def test_mixed_versions_use_each_versions_dimension_map(db, tree, questionnaire)
         for item in version.items:
             if item.dimension:
                 keys[f"{item.dimension}:{item.code}"][i] = answers.get(item.code)
-    expected = composite_index(keys, dims)
+    satisfied, answered = answer_matrices(keys, list(keys))
+    expected = clustered_composite(
+        ClusterSums.from_answers(satisfied, answered, [0] * len(rows), days, list(keys)), dims,
+        elements={0: StratumSums.from_indicators(satisfied, answered)}, min_answers=5)
     table = index_table(db.session, IndexQuery("2026-Q3", "NA-DC", "dimension"))
     assert table.total.estimate == pytest.approx(expected.estimate, abs=1e-12)
     assert table.total.se == pytest.approx(expected.se, abs=1e-12)

@@ -1,12 +1,13 @@
 """index_table: the same figures as composite_index on the raw answers."""
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
 
 import pytest
 
-from survey.analysis import proportion_interval, target_verdict
+from survey.analysis import target_verdict
 from survey.models import ResponseStatus
 from survey.services.errors import NotFound, ServiceError
 from survey.services.reporting.index import IndexQuery, index_table
@@ -62,14 +63,25 @@ def test_weighted_strata_follow_nearest_counted_unit(db, seeded, questionnaire):
     assert table.total.served == 350
 
 
-def test_missing_served_count_makes_the_row_unweighted(db, seeded, questionnaire, english):
+def test_units_without_a_served_count_carry_the_average_weight(db, seeded, questionnaire,
+                                                               english):
+    # One unit without a count no longer makes the whole table unweighted.
     served_csv(db, "period,unit,service,count\n2026-Q3,NA-VINH,,300\n")
     table = index_table(db.session, IndexQuery("2026-Q3", "NA", "unit", locale="en"))
     rows = {row.key: row for row in table.rows}
     assert rows["NA-VINH"].weighted and not rows["NA-DC"].weighted
-    assert not table.total.weighted and table.total.served is None
-    same(table.total, reference(seeded, questionnaire))
-    assert "Unweighted" in str(table.notes[0])
+    assert table.total.weighted and table.total.served is None
+    assert table.total.default_weighted == 20 and rows["NA-VINH"].default_weighted == 0
+    strata = {u: ("NA-DC" if u == "NA-DC" else "NA-VINH") for u in set(seeded.units)}
+    expected = reference(seeded, questionnaire, strata.get, {"NA-VINH": 300})
+    same(table.total, expected)
+    assert table.total.deff == pytest.approx(expected.deff, rel=1e-9)
+    # By hand: NA-DC's 20 responses weigh 300/100, as NA-VINH's do.
+    weights = {"NA-VINH": 3.0, "NA-DC": 3.0}
+    assert expected.estimate == pytest.approx(reference(
+        seeded, questionnaire, strata.get, {h: w * (100 if h == "NA-VINH" else 20)
+                                             for h, w in weights.items()}).estimate, abs=1e-12)
+    assert any("average weight" in str(note) for note in table.notes)
 
 
 def test_served_count_below_responses_is_an_error(db, seeded, english):
@@ -91,23 +103,30 @@ def test_quarter_count_made_of_months(db, seeded, questionnaire):
     assert index_table(db.session, IndexQuery("2026-Q3", "NA-DC", "unit")).total.served == 60
 
 
-def test_receipt_codes_stand_in_for_served(db, seeded, tree, questionnaire):
+def test_receipt_codes_are_no_served_count_unless_configured(db, seeded, tree, questionnaire):
     from survey.services import catalogue
     from survey.services.intake import receipts
 
     service = catalogue.active_services(db.session)[0]
-    receipts.issue_receipt_codes(db.session, tree["NA-DC"], service, 40, now=IN_Q3)
+    receipts.issue_receipt_codes(db.session, tree["NA-DC"], service, 20, now=IN_Q3)
     db.session.commit()
+    # Twenty codes, twenty responses: no "census", no weights, no response rate.
     table = index_table(db.session, IndexQuery("2026-Q3", "NA-DC", "unit"))
-    assert table.total.served == 40 and table.total.weighted
-    assert table.total.response_rate == pytest.approx(20 / 40)
-    same(table.total, reference(seeded, questionnaire, lambda u: u, {"NA-DC": 40},
-                                keep=lambda i: seeded.units[i] == "NA-DC"))
-    # Fewer codes than responses: receipts undercount claimants, so no weights.
+    assert table.total.served is None and not table.total.weighted
+    assert table.total.method == "logit" and table.total.low < table.total.estimate
+    # A unit that gives a code to every claimant: the codes stand in, without an FPC.
+    every = IndexQuery("2026-Q3", "NA-DC", "unit", receipts_for_all=("NA-DC",))
+    total = index_table(db.session, every).total
+    assert total.served == 20 and total.weighted and total.response_rate == 1.0
+    assert total.method == "logit" and total.se > 0
+    fpc = index_table(db.session, dataclasses.replace(every, fpc=True)).total
+    assert fpc.method == "logit" and fpc.se > 0  # codes never make a census
+    # Fewer codes than responses: the codes undercount claimants and are set aside.
     receipts.issue_receipt_codes(db.session, tree["NA-VINH-Q2"], service, 5, now=IN_Q3)
     db.session.commit()
-    vinh = index_table(db.session, IndexQuery("2026-Q3", "NA-VINH-Q2", "unit")).total
-    assert not vinh.weighted and vinh.served == 5
+    vinh = index_table(db.session, IndexQuery("2026-Q3", "NA-VINH-Q2", "unit",
+                                              receipts_for_all=("NA",))).total
+    assert not vinh.weighted and vinh.served is None and vinh.response_rate is None
 
 
 def test_only_valid_responses_in_the_period_count(db, tree, make_response, questionnaire):
@@ -134,14 +153,13 @@ def test_dimension_and_item_rows(db, seeded, questionnaire):
     items = index_table(db.session, IndexQuery("2026-Q3", "NA", "item"))
     by_key = {row.key: row for row in items.rows}
     assert set(by_key) == set(questionnaire.item_codes())  # the overall item too
+    alone = reference(seeded, questionnaire, items=True)
     for code, row in by_key.items():
-        x = sum(1 for a in seeded.answers if (a.get(code) or 0) >= 4)
         n = sum(1 for a in seeded.answers if a.get(code) is not None)
-        interval = proportion_interval(x, n, method="wilson")
-        assert (row.n, row.method, row.df) == (n, "wilson", None)
-        assert (row.estimate, row.low, row.high) == pytest.approx(
-            (interval.estimate, interval.low, interval.high), abs=1e-12)
-        assert row.verdict == target_verdict(interval, 0.9).verdict  # exact binomial
+        assert (row.n, row.method) == (n, "logit")
+        same(row, alone.items[code])
+        assert row.deff == pytest.approx(alone.items[code].deff, rel=1e-9)
+        assert row.verdict == target_verdict(alone.items[code], 0.9).verdict
 
 
 def test_weighted_item_rows_use_the_design(db, seeded, questionnaire):

@@ -38,8 +38,9 @@ def test_nearest_counted_unit_and_remainders(tree):
 
 def test_a_row_never_looks_above_its_root(tree):
     plan = plan_strata(tree, 5, tree.subtree(5), {5: 4, 7: 2}, imported(u2=300, u7=20))
-    assert plan.population is None and plan.missing == (5,)
-    assert plan.served is None
+    # Unit 5's own responses: a stratum of their own, without a count (u2 is above).
+    assert plan.stratum_of == {5: 5, 7: 7} and plan.population == {7: 20}
+    assert plan.missing == (5,) and plan.imported == {7} and plan.served is None
 
 
 def test_served_of_uncounted_root_is_the_sum_below(tree):
@@ -55,15 +56,25 @@ def test_own_responses_use_the_remainder(tree):
 def test_too_small_counts(tree):
     with pytest.raises(ServedCountError):
         plan_strata(tree, 2, tree.subtree(2), {5: 201}, imported(u2=300, u4=100))
-    receipts = {2: Served(3, RECEIPTS)}
-    assert plan_strata(tree, 2, tree.subtree(2), {5: 4}, receipts).population is None
+    # Three receipt codes for four responses: the codes are set aside, not an error.
+    receipts = {2: Served(3, RECEIPTS), 7: Served(9, RECEIPTS)}
+    plan = plan_strata(tree, 2, tree.subtree(2), {5: 4, 7: 2}, receipts)
+    assert plan.stratum_of == {5: 5, 7: 7} and plan.population == {7: 9}
+    assert plan.imported == frozenset() and plan.missing == (5,)
 
 
 def test_receipt_codes_only_where_nothing_was_imported(tree):
     subtrees = {i: tree.subtree(i) for i in PARENTS}
     issued = {(4, None): 10, (6, None): 7, (6, 9): 7}
-    result = served_by_unit({(4, None): 100}, issued, None, subtrees)
+    # By default receipt codes are no served count at all.
+    assert served_by_unit({(4, None): 100}, issued, None, subtrees) == {
+        4: Served(100, IMPORTED)}
+    everywhere = set(PARENTS)
+    result = served_by_unit({(4, None): 100}, issued, None, subtrees, everywhere)
     assert result[4] == Served(100, IMPORTED)
     assert 2 not in result and 1 not in result  # an import lies below them
     assert result[3] == Served(7, RECEIPTS) and result[6] == Served(7, RECEIPTS)
-    assert served_by_unit({}, issued, 9, subtrees)[1] == Served(7, RECEIPTS)
+    assert served_by_unit({}, issued, 9, subtrees, everywhere)[1] == Served(7, RECEIPTS)
+    # Only the configured units (here unit 3's subtree) use them.
+    only_3 = served_by_unit({}, issued, None, subtrees, {3, 6})
+    assert only_3 == {3: Served(7, RECEIPTS), 6: Served(7, RECEIPTS)}

@@ -34,7 +34,7 @@ def test_codes_are_shown_in_words(app):
     with force_locale("en"):
         assert {str(m.label) for m in Method} == {
             "Logit (design-based)", "Clopper–Pearson (Korn–Graubard, n* = n)",
-            "Census: no sampling error", "Wilson (simple share)"}
+            "Census: no sampling error"}
 
 
 @pytest.mark.parametrize("n,estimate,expected", [
@@ -66,7 +66,7 @@ def test_cli_and_api_apply_the_same_rule(app, client, runner, db, seeded, make_u
     # No data: no figure, no interval, no method, anywhere.
     assert (empty["n"], empty["estimate"], empty["low"], empty["high"], empty["method"]) == (
         0, None, None, None, None)
-    assert re.search(r" 0 +— +— +— +sample too small +— +—$", lines["NA-EMPTY"])
+    assert re.search(r" 0 +— +— +— +— +sample too small +— +—$", lines["NA-EMPTY"])
     # Below min_n: the figure and its interval, but no verdict, anywhere.
     assert small["n"] == 20 and small["estimate"] is not None and small["low"] is not None
     assert small["verdict"] == "insufficient" and small["verdict_bound"] is None

@@ -9,9 +9,14 @@ counts responses per (group, ymask, rmask). Python turns the — usually few —
 distinct patterns into the exact integer cross-products with one matrix product
 per group. Items are "keys": ``dimension:code`` (each questionnaire version's own
 dimension map) for the composite, or the plain item code for item shares.
+
+The clustered design needs less: per primary sampling unit (the unit a response was
+given at × the local calendar day), the number of responses and, per key, the number
+satisfied and the number who answered (:func:`psu_counts`).
 """
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any, Optional, Sequence
 
@@ -23,6 +28,10 @@ from ...analysis import StratumSums
 from ...models import Answer, QuestionnaireItem, Response, ResponseStatus
 from .periods import Period
 
+#: The composite index's dimensions (the five SIPAS dimensions), in display order. An
+#: item enters the composite through the dimension its questionnaire version gives it;
+#: an item of any other dimension (or of none, like the overall question) does not.
+INDEX_DIMENSIONS = ("access", "procedure", "staff", "result", "feedback")
 #: Bits per mask column: keeps every mask a non-negative 32-bit integer.
 BITS = 30
 #: Patterns fetched per round trip; bounds memory whatever the data size.
@@ -57,7 +66,7 @@ def item_keys(session: Session, questionnaire_ids: Sequence[int], composite: boo
     position: dict[tuple[int, str], int] = {}
     dimensions: dict[str, list[str]] = {}
     for qid, code, dimension in rows:
-        if composite and dimension is None:
+        if composite and dimension not in INDEX_DIMENSIONS:
             continue
         key = f"{dimension}:{code}" if composite else code
         if key not in keys:
@@ -65,6 +74,8 @@ def item_keys(session: Session, questionnaire_ids: Sequence[int], composite: boo
             if composite and dimension is not None:
                 dimensions.setdefault(dimension, []).append(key)
         position[(qid, code)] = keys[key]
+    order = {d: i for i, d in enumerate(INDEX_DIMENSIONS)}
+    dimensions = dict(sorted(dimensions.items(), key=lambda pair: order[pair[0]]))
     return ItemKeys(tuple(keys), position, dimensions)
 
 
@@ -180,3 +191,64 @@ def pattern_sums(session: Session, keys: ItemKeys, where: list[Any],
             r = _unpack(block[:, 1:2 * chunks:2], k)
             sums.setdefault(group, Accumulator(k)).add(y, r, block[:, -1].astype(float))
     return sums
+
+
+# --- Primary sampling units ---------------------------------------------------------
+
+@dataclass
+class PsuBlock:
+    """The PSUs (local days) of one group (unit [, service | channel]): ``days``, and per
+    day the responses ``n`` (m,), the satisfied ``y`` (m, k) and the answered ``r``."""
+
+    days: list[Any]
+    n: np.ndarray
+    y: np.ndarray
+    r: np.ndarray
+
+
+def local_day(session: Session, column: Any, offset_seconds: int) -> sa.ColumnElement:
+    """The calendar date of a stored (naive UTC) timestamp at a fixed UTC offset.
+
+    Vietnam keeps UTC+7 all year, so a fixed offset is exact. SQLite: the stored text
+    cut to whole seconds (its date arithmetic rounds fractions to milliseconds, which
+    would move 23:59:59.9995 to the next day); PostgreSQL: timestamp + interval → date.
+    """
+    if session.get_bind().dialect.name == "sqlite":
+        return sa.func.date(sa.func.substr(column, 1, 19), f"{offset_seconds:+d} seconds")
+    return sa.cast(column + sa.literal(dt.timedelta(seconds=offset_seconds)), sa.Date)
+
+
+def psu_counts(session: Session, keys: ItemKeys, where: list[Any], by: str,
+               offset_seconds: int) -> dict[tuple, PsuBlock]:
+    """Per (unit_id, [group]): each local day's responses, satisfied and answered counts."""
+    k = len(keys.keys)
+    day = local_day(session, Response.submitted_at, offset_seconds).label("day")
+    group = [Response.unit_id] + [getattr(Response, c) for c in GROUPINGS[by]]
+    width = len(group)
+    rows: dict[tuple, dict[Any, list]] = {}
+    for row in session.execute(sa.select(*group, day, sa.func.count())
+                               .where(*where).group_by(*group, day)):
+        key = tuple(_plain(v) for v in row[:width])
+        rows.setdefault(key, {})[row[width]] = [row[width + 1], np.zeros(k), np.zeros(k)]
+    if k:
+        satisfied = sa.func.sum(sa.case((Answer.value >= 4, 1), else_=0))
+        answered = sa.func.count(Answer.value)
+        query = (sa.select(*group, day, Response.questionnaire_id, Answer.item_code,
+                           satisfied, answered)
+                 .join(Answer, Answer.response_id == Response.id).where(*where)
+                 .group_by(*group, day, Response.questionnaire_id, Answer.item_code))
+        for row in session.execute(query):
+            position = keys.position.get((row[width + 1], row[width + 2]))
+            if position is None:
+                continue
+            counts = rows[tuple(_plain(v) for v in row[:width])][row[width]]
+            counts[1][position] += row[width + 3]
+            counts[2][position] += row[width + 4]
+    blocks = {}
+    for key, days in rows.items():
+        ordered = sorted(days)
+        blocks[key] = PsuBlock(
+            ordered, np.array([days[d][0] for d in ordered], dtype=float),
+            np.array([days[d][1] for d in ordered]).reshape(len(ordered), k),
+            np.array([days[d][2] for d in ordered]).reshape(len(ordered), k))
+    return blocks

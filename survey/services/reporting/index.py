@@ -6,6 +6,7 @@ standard errors, logit intervals and target verdicts. Method: docs/methodology.m
 """
 from __future__ import annotations
 
+import collections
 import dataclasses
 import math
 from dataclasses import dataclass
@@ -19,12 +20,13 @@ from sqlalchemy.orm import Session
 from ...models import Channel, Questionnaire, Service
 from ..errors import NotFound, ServiceError
 from .periods import Period, default_target, parse_period
+from ...timeutil import local_tz
 from .served import Served, imported_counts, issued_table, served_by_unit
-from .strata import UnitTree, plan_strata
+from .strata import StrataPlan, UnitTree, plan_strata
 
-if TYPE_CHECKING:  # numpy and scipy load with the first index computed, not with the app
-    from ...analysis import DesignEstimate, StratumSums
-    from .aggregates import Accumulator, ItemKeys
+if TYPE_CHECKING:  # scipy loads with the first index computed, not with the app
+    from ...analysis import CompositeResult, DesignEstimate, StratumSums, Verdict
+    from .aggregates import Accumulator, ItemKeys, PsuBlock
 
 
 class Breakdown(StrEnum):
@@ -63,14 +65,13 @@ VERDICT_LABELS = {
 
 
 class Method(StrEnum):
-    """The interval a row shows. A design-based row (:mod:`survey.analysis.design`) has
-    ``logit``, its ``clopper_pearson`` fallback at 0 %/100 % or df < 1, or ``census``;
-    an unweighted single item has ``wilson``."""
+    """The interval a row shows (:mod:`survey.analysis.design`): ``logit``, its
+    ``clopper_pearson`` fallback at 0 %/100 % or df < 1, or ``census`` (only with the
+    finite population correction switched on, when every stratum was counted whole)."""
 
     LOGIT = "logit"
     CLOPPER_PEARSON = "clopper_pearson"
     CENSUS = "census"
-    WILSON = "wilson"
 
     @property
     def label(self) -> Any:
@@ -82,12 +83,45 @@ METHOD_LABELS = {
     Method.LOGIT: _l("Logit (design-based)"),
     Method.CLOPPER_PEARSON: _l("Clopper–Pearson (Korn–Graubard, n* = n)"),
     Method.CENSUS: _l("Census: no sampling error"),
-    Method.WILSON: _l("Wilson (simple share)"),
 }
-WEIGHTED_NOTE = _l("Weighted by the number of claimants served in each unit (N_h/n_h), "
-                   "with finite population correction.")
-UNWEIGHTED_NOTE = _l("Unweighted: some units have no served count for this period, so every "
-                     "response counts equally.")
+
+
+class Design(StrEnum):
+    """How responses are taken to have been drawn (docs/methodology.md)."""
+
+    #: Counter × day clusters within unit strata, no finite population correction.
+    CLUSTERED = "clustered"
+    #: Each response drawn on its own within unit strata, with the finite population
+    #: correction: only for a centre that draws a real probability sample.
+    ELEMENT_FPC = "element_fpc"
+
+    @property
+    def label(self) -> Any:
+        return DESIGN_LABELS[self]
+
+
+DESIGN_LABELS = {
+    Design.CLUSTERED: _l(
+        "Design: responses clustered by counter and day (primary sampling units) within "
+        "unit strata; no finite population correction, because respondents choose "
+        "themselves and are no random sample of the people served. Design effect: the "
+        "variance over that of the same weights without clustering."),
+    Design.ELEMENT_FPC: _l(
+        "Design: each response drawn on its own within unit strata, with finite population "
+        "correction (set for a centre that draws a probability sample of the people it "
+        "serves); no design effect is computed."),
+}
+WEIGHTED_NOTE = _l("Weighted by the number of claimants served in each unit (N_h/n_h).")
+DEFAULT_WEIGHT_NOTE = _l(
+    "Responses from units without a served count for the period carry the average weight "
+    "of the counted units (their total served over their responses).")
+UNWEIGHTED_NOTE = _l("Unweighted: no unit in the row has a served count for this period, so "
+                     "every response counts equally.")
+LONELY_NOTE = _l(
+    "A stratum with a single counter-day (or a single response) has no spread of its own; "
+    "its variance is taken around the overall mean (R: lonely.psu = \"adjust\"). With one "
+    "primary sampling unit in the whole row the interval is Clopper–Pearson and ignores "
+    "clustering.")
 CHANNELS = {"qr": _l("QR code"), "receipt": _l("Receipt code"), "kiosk": _l("Kiosk"),
             "web": _l("Web")}
 #: Key of the row for responses that named no service.
@@ -117,7 +151,20 @@ class IndexRow:
     served: Optional[int]
     #: The one-sided bound (at the verdict level) the verdict rests on.
     bound: Optional[float] = None
+    #: The p-value of the test that decided the verdict (BH-adjusted when ``adjusted``).
     p_value: Optional[float] = None
+    #: Variance over that of the same weights without clustering (clustered design).
+    deff: Optional[float] = None
+    #: Strata of the row with a single primary sampling unit.
+    lonely: int = 0
+    #: Responses that carry the default weight (their unit has no served count).
+    default_weighted: int = 0
+    #: Dimensions left out of the composite for too few answers.
+    excluded: tuple[str, ...] = ()
+    #: True when the verdict was adjusted for multiple comparisons.
+    adjusted: bool = False
+    #: The target test behind the verdict (both one-sided p-values), for adjustment.
+    test: Optional[Verdict] = dataclasses.field(default=None, compare=False, repr=False)
 
     @property
     def response_rate(self) -> Optional[float]:
@@ -139,18 +186,24 @@ class IndexTable:
     total: IndexRow
     rows: list[IndexRow]
     notes: list[Any]
+    design: Design = Design.CLUSTERED
+    #: True when the rows' verdicts were adjusted for multiple comparisons.
+    fdr: bool = False
 
 
 @dataclass(frozen=True)
 class _Data:
-    """Everything fetched from the database for one table."""
+    """Everything fetched from the database for one table, and the results so far."""
 
     period: Period
     tree: UnitTree
     keys: ItemKeys
     n: dict[tuple, int]
     sums: dict[tuple, Accumulator]
+    psus: dict[tuple, PsuBlock]
     counted: dict[Optional[int], dict[int, Served]]
+    #: Results per (root, own, group): one design computation serves several rows.
+    cache: dict[tuple, tuple] = dataclasses.field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -172,8 +225,17 @@ class IndexQuery:
     ``2026``), one row per ``by``. Without ``target`` the target in force in the
     period's year is used (``targets``: milestone year → share, default the government's
     85 % by 2025 and 90 % by 2030). Rows with fewer than ``min_n`` responses (answers,
-    for an item) get no verdict; ``locale`` names the rows. ``by`` may be given as text
-    (``"unit"``): :func:`index_table` checks it."""
+    for an item) get no verdict; items answered by fewer than ``min_answers`` in a row
+    stay out of its composite (and a dimension with no item left); ``locale`` names the
+    rows. ``by`` may be given as text (``"unit"``):
+    :func:`index_table` checks it.
+
+    ``fdr``: adjust the rows' verdicts for multiple comparisons (Benjamini–Hochberg);
+    ``None`` = on for a table of units, off otherwise. ``fpc``: the element design with
+    finite population correction instead of the clustered design (``SURVEY_INDEX_FPC``).
+    ``receipts_for_all``: unit codes that give a receipt code to every claimant, so
+    that codes issued there may stand in for a served count (``SURVEY_RECEIPTS_FOR_ALL``).
+    """
 
     period: str
     unit: str
@@ -183,6 +245,28 @@ class IndexQuery:
     min_n: int = 10
     locale: str = "vi"
     targets: Optional[Mapping] = None
+    fdr: Optional[bool] = None
+    fpc: bool = False
+    receipts_for_all: tuple[str, ...] = ()
+    min_answers: int = 5
+
+
+def configured(config: Mapping[str, Any]) -> dict[str, Any]:
+    """The :class:`IndexQuery` fields an app's configuration sets: ``MIN_N``,
+    ``TARGETS``, ``MIN_ITEM_ANSWERS``, ``INDEX_FPC`` and ``RECEIPTS_FOR_ALL``."""
+    return {"min_n": config["MIN_N"], "targets": config["TARGETS"],
+            "min_answers": config.get("MIN_ITEM_ANSWERS", 5),
+            "fpc": bool(config.get("INDEX_FPC", False)),
+            "receipts_for_all": tuple(config.get("RECEIPTS_FOR_ALL") or ())}
+
+
+@dataclass(frozen=True)
+class _Judge:
+    target: float
+    level: float
+    min_n: int
+    design: Design
+    min_answers: int
 
 
 def index_table(session: Session, query: IndexQuery) -> IndexTable:
@@ -195,7 +279,7 @@ def index_table(session: Session, query: IndexQuery) -> IndexTable:
     """
     unit, level, min_n, locale = query.unit, query.level, query.min_n, query.locale
     parsed, by, target = check_arguments(query.period, query.by, query.target, query.targets)
-    if not 0.5 < level < 1 or min_n < 0:
+    if not 0.5 < level < 1 or min_n < 0 or query.min_answers < 1:
         raise ServiceError(_l("The confidence level must be between 0.5 and 1 (such as "
                               "0.95) and the minimum sample at least 0."))
     from . import aggregates
@@ -209,15 +293,31 @@ def index_table(session: Session, query: IndexQuery) -> IndexTable:
         parsed, None if len(members) == len(tree.nodes) else members)
     qids = aggregates.answered_questionnaires(session, where)
     group_by = by.value if by in (Breakdown.SERVICE, Breakdown.CHANNEL) else "unit"
-    data = _fetch(session, tree, parsed, where, qids, group_by, composite=True)
-    judge = (target, level, min_n)
-    total = _row(data, _Spec("total", _l("Satisfaction index"), scope.id, members), *judge)
+    receipt_units = _receipt_units(tree, query.receipts_for_all)
+    data = _fetch(session, tree, parsed, where, qids, group_by, True, receipt_units)
+    judge = _Judge(target, level, min_n, Design.ELEMENT_FPC if query.fpc else Design.CLUSTERED,
+                   query.min_answers)
+    total = _row(data, _Spec("total", _l("Satisfaction index"), scope.id, members), judge)
     if by == Breakdown.ITEM:
-        data = _fetch(session, tree, parsed, where, qids, "unit", composite=False)
+        data = _fetch(session, tree, parsed, where, qids, "unit", False, receipt_units)
     specs = _specs(session, data, scope.id, by, qids, locale)
-    rows = [_row(data, spec, *judge) for spec in specs]
+    rows = [_row(data, spec, judge) for spec in specs]
+    fdr = (by == Breakdown.UNIT) if query.fdr is None else query.fdr
+    if fdr:
+        rows = _adjusted(rows, level)
+    notes = _notes(total, rows, judge, fdr, data.keys)
     return IndexTable(parsed, scope.code, scope.name(locale), by, target, level, min_n,
-                      total, rows, _notes(total))
+                      total, rows, notes, judge.design, fdr)
+
+
+def _receipt_units(tree: UnitTree, codes: tuple[str, ...]) -> frozenset[int]:
+    """Units (with their subtrees) configured to give a receipt code to every claimant."""
+    found: set[int] = set()
+    for code in codes:
+        node = tree.by_code(code)
+        if node is not None:
+            found.update(tree.subtree(node.id))
+    return frozenset(found)
 
 
 def check_arguments(period: str, by: Breakdown | str, target: Optional[float],
@@ -236,18 +336,25 @@ def check_arguments(period: str, by: Breakdown | str, target: Optional[float],
 
 
 def _fetch(session: Session, tree: UnitTree, period: Period, where: list, qids: list[int],
-           group_by: str, composite: bool) -> _Data:
+           group_by: str, composite: bool, receipt_units: frozenset[int]) -> _Data:
     from . import aggregates
 
     keys = aggregates.item_keys(session, qids, composite)
     n = aggregates.response_counts(session, where, group_by)
     sums = aggregates.pattern_sums(session, keys, where, group_by)
+    offset = local_tz().utcoffset(period.start_utc.replace(tzinfo=None))
+    psus = aggregates.psu_counts(session, keys, where, group_by,
+                                 int(offset.total_seconds()) if offset else 0)
     imported, issued = imported_counts(session, period), issued_table(session, period)
     subtrees = {unit_id: tree.subtree(unit_id) for unit_id in tree.nodes}
-    services = {None} | ({key[1] for key in n if key[1] is not None}
-                         if group_by == "service" else set())
-    counted = {sid: served_by_unit(imported, issued, sid, subtrees) for sid in services}
-    return _Data(period, tree, keys, n, sums, counted)
+    services: set[Optional[int]] = {None}
+    if group_by == "service":
+        # Every service with responses or with a served count of its own.
+        services |= {key[1] for key in n if key[1] is not None}
+        services |= {sid for (_unit, sid) in imported if sid is not None}
+    counted = {sid: served_by_unit(imported, issued, sid, subtrees, receipt_units)
+               for sid in services}
+    return _Data(period, tree, keys, n, sums, psus, counted)
 
 
 def _counted_for(data: _Data, group: Any) -> dict[int, Served]:
@@ -259,91 +366,166 @@ def _counted_for(data: _Data, group: Any) -> dict[int, Served]:
     return {}  # a channel, or responses without a service: no population known
 
 
-def _row(data: _Data, spec: _Spec, target: float, level: float, min_n: int) -> IndexRow:
-    """Estimate one row: strata from the served counts, figures from the sums."""
+def _row(data: _Data, spec: _Spec, judge: _Judge) -> IndexRow:
+    """Estimate one row (the design computed once for all rows that share it)."""
     from ...analysis import target_verdict
+
+    cache_key = (spec.root, spec.own, spec.group)
+    if cache_key not in data.cache:
+        data.cache[cache_key] = _design(data, spec, judge)
+    plan, result, facts = data.cache[cache_key]
+    figure = _pick(result, spec.pick, judge.level, facts["responses"])
+    verdict = target_verdict(figure, judge.target, judge.level, judge.min_n)
+    bound = verdict.upper if verdict.verdict == "not_met" else verdict.lower
+    excluded = tuple(result.excluded_dimensions) if result is not None and \
+        spec.pick is None else ()
+    return IndexRow(
+        spec.key, spec.label, figure.n, estimate=figure.estimate,
+        se=figure.se if figure.df >= 1 else math.nan, low=figure.low, high=figure.high,
+        df=figure.df, method=Method(figure.method), weighted=figure.weighted,
+        verdict=VerdictCode(verdict.verdict), responses=facts["responses"],
+        served=plan.served, bound=bound, p_value=verdict.p_value, deff=figure.deff,
+        lonely=facts["lonely"], default_weighted=facts["default_weighted"],
+        excluded=excluded if not math.isnan(figure.estimate) else (), test=verdict)
+
+
+def _pick(result: Optional[CompositeResult], pick: Optional[tuple[str, str]], level: float,
+          responses: int) -> DesignEstimate:
+    """The composite, or the picked dimension or item (an item's n: its answers)."""
+    if result is None:
+        return _empty(level, responses)
+    if pick is None:
+        return result
+    found = (result.dimensions if pick[0] == "dimensions" else result.items).get(pick[1])
+    return found if found is not None else _empty(level, 0 if pick[0] == "items" else responses)
+
+
+def _design(data: _Data, spec: _Spec, judge: _Judge
+            ) -> tuple[StrataPlan, Optional[CompositeResult], dict[str, int]]:
+    """Strata, weights and PSUs of the responses a row covers, and their estimates."""
+    import numpy as np
+
+    from ...analysis import ClusterSums, clustered_composite, element_composite
     from .aggregates import Accumulator
 
-    n_by_unit, sums_by_unit = _unit_slices(data, spec.group)
+    n_by_unit, sums_by_unit, psus_by_unit = _unit_slices(data, spec.group)
     plan = plan_strata(data.tree, spec.root, spec.members, n_by_unit,
                        _counted_for(data, spec.group), own_only=spec.own)
+    units = list(plan.stratum_of)
+    responses = sum(n_by_unit[u] for u in units)
     k = len(data.keys.keys)
-    strata: dict[int, StratumSums] = {}
-    for unit_id, stratum in plan.stratum_of.items():
+    n_h: dict[int, int] = {}
+    for unit_id in units:
+        n_h[plan.stratum_of[unit_id]] = n_h.get(plan.stratum_of[unit_id], 0) \
+            + n_by_unit[unit_id]
+    weights = _weights(plan, n_h)
+    default_weighted = sum(n for h, n in n_h.items() if h not in plan.population) \
+        if weights is not None else 0
+    facts = {"responses": responses, "lonely": 0, "default_weighted": default_weighted}
+    dimensions = _dimensions(data.keys)
+    if not units or not dimensions:
+        return plan, None, facts
+    elements: dict[int, StratumSums] = {}
+    for unit_id in units:
         piece = (sums_by_unit.get(unit_id) or Accumulator(k)).stratum(n_by_unit[unit_id])
-        strata[stratum] = strata[stratum] + piece if stratum in strata else piece
-    if plan.population is not None:
-        strata = {h: dataclasses.replace(s, N=float(plan.population[h]))
-                  for h, s in strata.items()}
-    responses = sum(n_by_unit[u] for u in plan.stratum_of)
-    figure = _figure(data.keys, strata, spec.pick, level)
-    verdict_input, fields = _single_item(data.keys, strata, spec.pick, figure, level)
-    verdict = target_verdict(verdict_input, target, level, min_n)
-    bound = verdict.upper if verdict.verdict == "not_met" else verdict.lower
-    return IndexRow(spec.key, spec.label, verdict.n, weighted=figure.weighted,
-                    verdict=VerdictCode(verdict.verdict), responses=responses,
-                    served=plan.served, bound=bound, p_value=verdict.p_value, **fields)
+        h = plan.stratum_of[unit_id]
+        elements[h] = elements[h] + piece if h in elements else piece
+    if judge.design == Design.ELEMENT_FPC:
+        elements = {h: dataclasses.replace(s, N=float(plan.population[h]))
+                    if h in plan.imported else s for h, s in elements.items()}
+        facts["lonely"] = sum(1 for s in elements.values() if s.n == 1)
+        result = element_composite(elements, dimensions, data.keys.keys, weights,
+                                   judge.level, "adjust", judge.min_answers)
+        return plan, result, facts
+    blocks = [(plan.stratum_of[u], psus_by_unit[u]) for u in units if u in psus_by_unit]
+    clusters = ClusterSums(
+        data.keys.keys, tuple(h for h, block in blocks for _day in block.days),
+        np.concatenate([block.n for _h, block in blocks]),
+        np.vstack([block.y for _h, block in blocks]),
+        np.vstack([block.r for _h, block in blocks]))
+    per_stratum = collections.Counter(clusters.stratum)
+    facts["lonely"] = sum(1 for count in per_stratum.values() if count == 1)
+    result = clustered_composite(clusters, dimensions, weights, judge.level, "adjust",
+                                 elements, judge.min_answers)
+    return plan, result, facts
 
 
-def _unit_slices(data: _Data, group: Any) -> tuple[dict[int, int], dict[int, Accumulator]]:
-    """Responses and sums per unit, for one service/channel or for all of them."""
+def _dimensions(keys: ItemKeys) -> dict[str, list[str]]:
+    """The composite's dimensions (composite keys), or each item alone (item keys)."""
+    if keys.dimensions:
+        return dict(keys.dimensions)
+    return {key: [key] for key in keys.keys}
+
+
+def _weights(plan: StrataPlan, n_h: Mapping[int, int]) -> Optional[dict[int, float]]:
+    """N_h/n_h for counted strata; the counted strata's ΣN/Σn for the others; None when
+    nothing in the row is counted (every response weighs the same)."""
+    counted = [h for h in n_h if h in plan.population]
+    if not counted:
+        return None
+    average = sum(plan.population[h] for h in counted) / sum(n_h[h] for h in counted)
+    return {h: plan.population[h] / n if h in plan.population else average
+            for h, n in n_h.items()}
+
+
+def _unit_slices(data: _Data, group: Any
+                 ) -> tuple[dict[int, int], dict[int, Accumulator], dict[int, PsuBlock]]:
+    """Responses, sums and PSUs per unit, for one service/channel or for all of them."""
     n_by_unit: dict[int, int] = {}
     sums: dict[int, Accumulator] = {}
+    blocks: dict[int, list[PsuBlock]] = {}
     for key, count in data.n.items():
         if group == ALL or key[1:] == (group,):
             n_by_unit[key[0]] = n_by_unit.get(key[0], 0) + count
     for key, acc in data.sums.items():
         if group == ALL or key[1:] == (group,):
             sums[key[0]] = sums[key[0]].merged(acc) if key[0] in sums else acc
-    return n_by_unit, sums
+    for key, block in data.psus.items():
+        if group == ALL or key[1:] == (group,):
+            blocks.setdefault(key[0], []).append(block)
+    return n_by_unit, sums, {unit: _merge_days(parts) for unit, parts in blocks.items()}
 
 
-def _figure(keys: ItemKeys, strata: dict[int, StratumSums], pick: Optional[tuple[str, str]],
-            level: float) -> DesignEstimate:
-    """The composite, or the picked dimension or item, from the per-stratum sums."""
-    from ...analysis import AnalysisError, CompositeSums, composite_from_sums
+def _merge_days(parts: list[PsuBlock]) -> PsuBlock:
+    """One unit's PSUs from its per-service (or per-channel) pieces: a day is one PSU."""
+    if len(parts) == 1:
+        return parts[0]
+    import numpy as np
 
-    dimensions: dict[str, list[str]] = dict(keys.dimensions)
-    if pick is not None and pick[0] == "items":
-        dimensions = {pick[1]: [pick[1]]} if pick[1] in keys.keys else {}
-    n = sum(s.n for s in strata.values())
-    if not strata or not dimensions:
-        return _empty(level, n)
-    try:
-        result = composite_from_sums(CompositeSums(keys.keys, strata), dimensions, level)
-    except AnalysisError as exc:  # impossible sums would be a bug in the SQL side
-        raise RuntimeError(f"index aggregation is inconsistent: {exc}") from exc
-    if pick is not None and pick[0] == "dimensions":
-        return result.dimensions.get(pick[1]) or _empty(level, n)
-    return result
+    from .aggregates import PsuBlock
+
+    days = sorted({d for part in parts for d in part.days})
+    index = {d: i for i, d in enumerate(days)}
+    k = parts[0].y.shape[1]
+    n, y, r = np.zeros(len(days)), np.zeros((len(days), k)), np.zeros((len(days), k))
+    for part in parts:
+        rows = [index[d] for d in part.days]
+        np.add.at(n, rows, part.n)
+        np.add.at(y, rows, part.y)
+        np.add.at(r, rows, part.r)
+    return PsuBlock(days, n, y, r)
 
 
 def _empty(level: float, n: int) -> DesignEstimate:
     from ...analysis import DesignEstimate
 
-    return DesignEstimate(math.nan, math.nan, 0.0, 1.0, max(n - 1, 0), n, "logit", False,
-                          level)
+    return DesignEstimate(math.nan, math.nan, 0.0, 1.0, 0, n, "logit", False, level)
 
 
-def _single_item(keys: ItemKeys, strata: dict[int, StratumSums],
-                 pick: Optional[tuple[str, str]], figure: DesignEstimate,
-                 level: float) -> tuple[Any, dict[str, Any]]:
-    """Figures shown and judged. An unweighted single item is a plain x/n share:
-    Wilson interval, exact binomial verdict (statistics reference §5)."""
-    from ...analysis import proportion_interval
+def _adjusted(rows: list[IndexRow], level: float) -> list[IndexRow]:
+    """The rows with their verdicts adjusted together (Benjamini–Hochberg)."""
+    from ...analysis import adjust_verdicts
 
-    fields = dict(estimate=figure.estimate, se=figure.se, low=figure.low, high=figure.high,
-                  df=figure.df, method=Method(figure.method))
-    if pick is None or pick[0] != "items" or figure.weighted or pick[1] not in keys.keys:
-        return figure, fields
-    j = keys.keys.index(pick[1])
-    x = int(sum(s.y[j] for s in strata.values()))
-    n = int(sum(s.r[j] for s in strata.values()))
-    interval = proportion_interval(x, n, level, method="wilson")
-    se = math.sqrt(interval.estimate * (1 - interval.estimate) / n) if n else math.nan
-    fields.update(estimate=interval.estimate, se=se, low=interval.low, high=interval.high,
-                  df=None, method=Method.WILSON)
-    return interval, fields
+    judged = [i for i, row in enumerate(rows)
+              if row.test is not None and row.verdict != VerdictCode.INSUFFICIENT]
+    adjusted = adjust_verdicts([rows[i].test for i in judged], level)  # type: ignore[misc]
+    out = list(rows)
+    for i, verdict in zip(judged, adjusted):
+        bound = verdict.upper if verdict.verdict == "not_met" else verdict.lower
+        out[i] = dataclasses.replace(rows[i], verdict=VerdictCode(verdict.verdict),
+                                     p_value=verdict.p_value, bound=bound, adjusted=True,
+                                     test=verdict)
+    return out
 
 
 def _specs(session: Session, data: _Data, root: int, by: Breakdown, qids: list[int],
@@ -408,6 +590,32 @@ def _labels(session: Session, qids: list[int], locale: str, kind: str) -> dict[s
     return labels
 
 
-def _notes(total: IndexRow) -> list[Any]:
+def _notes(total: IndexRow, rows: list[IndexRow], judge: _Judge, fdr: bool,
+           keys: ItemKeys) -> list[Any]:
     """Plain-language notes on how the figures were computed."""
-    return [WEIGHTED_NOTE if total.weighted else UNWEIGHTED_NOTE]
+    every = [total] + rows
+    notes: list[Any] = [judge.design.label]
+    if total.weighted:
+        notes.append(WEIGHTED_NOTE)
+    if any(row.default_weighted for row in every):
+        notes.append(DEFAULT_WEIGHT_NOTE)
+    if fdr and any(row.adjusted for row in rows):
+        notes.append(_l("Verdicts of the rows are adjusted for comparing many units at once "
+                        "(Benjamini–Hochberg false discovery rate, %(alpha)s %%); the total "
+                        "row is not.", alpha=_Share(1 - judge.level)))
+    excluded = sorted({d for row in every for d in row.excluded})
+    if excluded:
+        notes.append(_l("Left out of the composite where too few answered (fewer than "
+                        "%(count)s answers to each of its items): %(dimensions)s.",
+                        count=judge.min_answers, dimensions=", ".join(excluded)))
+    return notes
+
+
+@dataclass(frozen=True)
+class _Share:
+    """A share shown as a percentage inside a lazy string (0.05 → "5")."""
+
+    value: float
+
+    def __str__(self) -> str:
+        return f"{100 * self.value:g}"

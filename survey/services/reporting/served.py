@@ -3,13 +3,18 @@
 A served count of a unit covers the unit's whole subtree (a centre's count includes
 its counters). A count for a quarter or a year that was not imported is the sum of
 its parts when every part was imported (three months make a quarter, four quarters
-— each imported or made of months — make a year). Where nothing was imported in a
-unit's whole subtree, the receipt codes issued there stand in as the served count.
+— each imported or made of months — make a year).
+
+Receipt codes are not a count of the people served: a counter hands them to some
+claimants, not all. They stand in for a served count only in units configured to give
+one to every claimant (``SURVEY_RECEIPTS_FOR_ALL``, unit codes, each covering its
+subtree), and only where nothing was imported in the unit's whole subtree. Even there
+they never make a census (no finite population correction comes from them).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterable, Mapping, Optional
+from typing import Collection, Iterable, Mapping, Optional
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -86,19 +91,22 @@ def issued_table(session: Session, period: Period) -> CountTable:
 
 
 def served_by_unit(imported: CountTable, issued: CountTable, service_id: Optional[int],
-                   subtrees: Mapping[int, Iterable[int]]) -> dict[int, Served]:
+                   subtrees: Mapping[int, Iterable[int]],
+                   receipt_units: Collection[int] = ()) -> dict[int, Served]:
     """Served count per unit for one service (``None`` = all services).
 
     ``subtrees`` maps each unit id to the ids of its subtree (itself included).
-    Imported counts win; a unit with no import anywhere in its subtree gets the
-    number of receipt codes issued in its subtree, if any.
+    Imported counts win; a unit of ``receipt_units`` (units that give a receipt code
+    to every claimant) with no import anywhere in its subtree gets the number of
+    receipt codes issued in its subtree, if any.
     """
     result = {unit_id: Served(count, IMPORTED)
               for (unit_id, sid), count in imported.items() if sid == service_id}
     imported_units = set(result)
     for unit_id, members in subtrees.items():
         members = list(members)
-        if unit_id in result or imported_units.intersection(members):
+        if unit_id not in receipt_units or unit_id in result \
+                or imported_units.intersection(members):
             continue
         codes = sum(issued.get((m, service_id), 0) for m in members)
         if codes > 0:

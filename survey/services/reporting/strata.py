@@ -1,12 +1,12 @@
 """The unit tree and the strata of the satisfaction index.
 
-Rule (docs/methodology.md, "Strata"): a response belongs to the stratum of the
-nearest unit, going up from the unit it was given at (a counter, a branch …) but
+Rule (docs/methodology.md, "Strata and weights"): a response belongs to the stratum of
+the nearest unit, going up from the unit it was given at (a counter, a branch …) but
 not above the unit being reported, that has a served count for the period. The
 stratum's population N_h is that unit's count minus the counts of the nearest
-counted units below it, which form strata of their own. When some response has
-no counted unit on its way up, the row has no complete set of populations and
-is computed unweighted.
+counted units below it, which form strata of their own. A response with no counted
+unit on its way up is in a stratum of its own unit, without a count: the index gives
+it the average weight of the counted strata (:mod:`.index`).
 """
 from __future__ import annotations
 
@@ -86,15 +86,23 @@ class UnitTree:
 class StrataPlan:
     """How a report row's units fall into strata.
 
-    ``stratum_of`` maps each unit with responses to its stratum unit id;
-    ``population`` maps stratum → N_h, or is ``None`` when the row is unweighted;
-    ``served`` is the row's served count when known (for the response rate).
+    ``stratum_of`` maps each unit with responses to its stratum: the nearest counted
+    unit, or the unit itself when none is counted (``missing``). ``population`` maps
+    each counted stratum to N_h (empty: nothing counted, the row is unweighted);
+    ``imported`` names the counted strata whose N_h was imported (receipt codes never
+    give a finite population correction); ``served`` is the row's served count when
+    known (for the response rate).
     """
 
     stratum_of: dict[int, int]
-    population: Optional[dict[int, int]]
+    population: dict[int, int]
+    imported: frozenset[int]
     served: Optional[int]
     missing: tuple[int, ...] = ()
+
+    @property
+    def weighted(self) -> bool:
+        return bool(self.population)
 
 
 def plan_strata(tree: UnitTree, root: int, members: Iterable[int],
@@ -104,21 +112,31 @@ def plan_strata(tree: UnitTree, root: int, members: Iterable[int],
     alone when ``own_only``), given responses per unit and served counts per unit.
 
     Raises :class:`ServedCountError` when an imported count is smaller than the
-    responses of its stratum; a receipt-code count that small is ignored instead.
+    responses of its stratum; a receipt-code count that small is set aside instead
+    (its units become strata of their own, without a count).
     """
-    stratum_of: dict[int, int] = {}
-    uncovered: list[int] = []
-    for unit_id in members:
-        if not responses.get(unit_id):
-            continue
-        stratum = _nearest_counted(tree, unit_id, root, counted)
-        if stratum is None:
-            uncovered.append(unit_id)
-            stratum = unit_id
-        stratum_of[unit_id] = stratum
-    population = None if uncovered else _populations(tree, stratum_of, responses, counted)
+    members = list(members)
+    counted = dict(counted)
+    while True:
+        stratum_of: dict[int, int] = {}
+        uncovered: list[int] = []
+        for unit_id in members:
+            if not responses.get(unit_id):
+                continue
+            stratum = _nearest_counted(tree, unit_id, root, counted)
+            if stratum is None:
+                uncovered.append(unit_id)
+                stratum = unit_id
+            stratum_of[unit_id] = stratum
+        short = _short_receipt_count(tree, stratum_of, uncovered, responses, counted)
+        if short is None:
+            break
+        del counted[short]
+    population = {h: remainder(tree, h, counted)
+                  for h in set(stratum_of.values()) if h in counted}
+    imported = frozenset(h for h in population if counted[h].source == IMPORTED)
     served = _row_served(tree, root, own_only, counted, uncovered)
-    return StrataPlan(stratum_of, population, served, tuple(uncovered))
+    return StrataPlan(stratum_of, population, imported, served, tuple(uncovered))
 
 
 def _nearest_counted(tree: UnitTree, unit_id: int, root: int,
@@ -139,12 +157,16 @@ def remainder(tree: UnitTree, unit_id: int, counted: Mapping[int, Served]) -> in
     return counted[unit_id].count - below
 
 
-def _populations(tree: UnitTree, stratum_of: Mapping[int, int], responses: Mapping[int, int],
-                 counted: Mapping[int, Served]) -> Optional[dict[int, int]]:
+def _short_receipt_count(tree: UnitTree, stratum_of: Mapping[int, int],
+                         uncovered: list[int], responses: Mapping[int, int],
+                         counted: Mapping[int, Served]) -> Optional[int]:
+    """A counted stratum whose receipt-code count is below its responses, if any.
+
+    Raises :class:`ServedCountError` for an imported count below its responses."""
     sizes: dict[int, int] = {}
     for unit_id, stratum in stratum_of.items():
-        sizes[stratum] = sizes.get(stratum, 0) + responses[unit_id]
-    population = {}
+        if unit_id not in uncovered:
+            sizes[stratum] = sizes.get(stratum, 0) + responses[unit_id]
     for stratum, n in sizes.items():
         big_n = remainder(tree, stratum, counted)
         if big_n < n:
@@ -154,9 +176,8 @@ def _populations(tree: UnitTree, stratum_of: Mapping[int, int], responses: Mappi
                     "Served count for %(unit)s is %(served)s but it has %(n)s valid "
                     "responses in the period; correct the served counts.",
                     unit=node.code, served=big_n, n=n))
-            return None  # receipt codes undercount claimants here: no weights
-        population[stratum] = big_n
-    return population
+            return stratum  # receipt codes undercount claimants here
+    return None
 
 
 def _row_served(tree: UnitTree, root: int, own_only: bool, counted: Mapping[int, Served],

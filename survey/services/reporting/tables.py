@@ -20,8 +20,7 @@ from babel.numbers import format_decimal
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
-from .index import (UNWEIGHTED_NOTE, WEIGHTED_NOTE, IndexRow, IndexTable, Method,
-                    VerdictCode)
+from .index import LONELY_NOTE, UNWEIGHTED_NOTE, IndexRow, IndexTable, Method, VerdictCode
 
 
 class Kind(StrEnum):
@@ -33,6 +32,7 @@ class Kind(StrEnum):
     PERCENT = "percent"    #: a share in [0, 1], shown to people as a percentage
     INTERVAL = "interval"  #: (low, high), shares in [0, 1]
     NUMBER = "number"      #: float (a standard error, a p-value)
+    RATIO = "ratio"        #: float shown with two decimals (a design effect)
     FLAG = "flag"          #: bool
 
 
@@ -139,6 +139,8 @@ def format_value(value: Any, kind: Kind, locale: str, digits: Optional[int] = 1,
         return format_decimal(value, format="#,##0", locale=locale)
     if kind == Kind.NUMBER:
         return format_decimal(value, format="#,##0.0###", locale=locale)
+    if kind == Kind.RATIO:
+        return format_decimal(value, format="#,##0.00", locale=locale)
     if kind == Kind.CODE:
         return str(value.label)
     if kind == Kind.FLAG:
@@ -147,6 +149,7 @@ def format_value(value: Any, kind: Kind, locale: str, digits: Optional[int] = 1,
 
 
 UNWEIGHTED_MARK = "*"
+LONELY_MARK = "†"
 
 INDEX_COLUMNS = (
     Column("key", _l("Key"), Kind.TEXT),
@@ -154,6 +157,7 @@ INDEX_COLUMNS = (
     Column("n", "n", Kind.COUNT),
     Column("estimate", _l("Index"), Kind.PERCENT),
     Column("interval", None, Kind.INTERVAL),  # label: the level, set per table
+    Column("deff", _l("Design effect"), Kind.RATIO),
     Column("method", _l("Method"), Kind.CODE),
     Column("verdict", _l("Verdict"), Kind.CODE),
     Column("served", _l("Served"), Kind.COUNT),
@@ -164,6 +168,12 @@ INDEX_COLUMNS = (
     Column("verdict_bound", _l("One-sided bound of the verdict"), Kind.PERCENT, detail=True),
     Column("p_value", _l("p-value"), Kind.NUMBER, detail=True),
     Column("responses", _l("Responses"), Kind.COUNT, detail=True),
+    Column("default_weighted", _l("Responses with the default weight"), Kind.COUNT,
+           detail=True),
+    Column("lonely", _l("Strata with a single primary sampling unit"), Kind.COUNT,
+           detail=True),
+    Column("adjusted", _l("Verdict adjusted for multiple comparisons"), Kind.FLAG,
+           detail=True),
 )
 
 
@@ -175,9 +185,10 @@ def index_report(table: IndexTable) -> ReportTable:
         if c.key == "interval" else c for c in INDEX_COLUMNS)
     rows = [_index_row(row, table.min_n) for row in table.rows]
     total = _index_row(table.total, table.min_n)
-    notes = [Note(WEIGHTED_NOTE)] if table.total.weighted else []
-    if any(row.marks for row in rows + [total]):
-        notes.append(Note(UNWEIGHTED_NOTE, mark=UNWEIGHTED_MARK))
+    notes = [Note(text) for text in table.notes]
+    for mark, text in ((UNWEIGHTED_MARK, UNWEIGHTED_NOTE), (LONELY_MARK, LONELY_NOTE)):
+        if any(mark in row.marks.values() for row in rows + [total]):
+            notes.append(Note(text, mark=mark))
     notes.append(Note(_l("Verdicts use one-sided %(level)s %% bounds; fewer than %(min_n)s "
                          "responses (answers, for an item) show the figure but get no "
                          "verdict.", level=level, min_n=table.min_n), rule=True))
@@ -186,7 +197,7 @@ def index_report(table: IndexTable) -> ReportTable:
                code=table.unit_code, period=table.period.code, target=Figure(table.target))
     meta = {"period": table.period, "unit": table.unit_code, "unit_label": table.unit_label,
             "by": table.by, "target": table.target, "level": table.level,
-            "min_n": table.min_n}
+            "min_n": table.min_n, "design": table.design, "fdr": table.fdr}
     return ReportTable(title, columns, rows, total, notes, meta)
 
 
@@ -202,10 +213,16 @@ def _index_row(row: IndexRow, min_n: int) -> ReportRow:
         "method": Method(row.method) if has_data else None,
         "verdict": VerdictCode(row.verdict) if judged else VerdictCode.INSUFFICIENT,
         "served": row.served, "response_rate": row.response_rate,
+        "deff": row.deff if has_data else None,
         "se": row.se if has_data else None, "df": row.df, "weighted": row.weighted,
         "verdict_bound": row.bound if judged else None,
         "p_value": row.p_value if judged else None,
-        "responses": row.responses,
+        "responses": row.responses, "default_weighted": row.default_weighted,
+        "lonely": row.lonely, "adjusted": row.adjusted and judged,
     }
-    return ReportRow(values, {"method": UNWEIGHTED_MARK} if has_data and not row.weighted
-                     else {})
+    marks = {}
+    if has_data and not row.weighted:
+        marks["method"] = UNWEIGHTED_MARK
+    if has_data and row.lonely:
+        marks["interval"] = LONELY_MARK
+    return ReportRow(values, marks)
