@@ -5,4 +5,5 @@ from . import bp  # noqa: F401
 from . import kiosk  # noqa: E402,F401
 from . import receipts  # noqa: E402,F401  (POST /receipts)
 from . import index  # noqa: E402,F401  (GET /index)
+from . import trend  # noqa: E402,F401  (GET /trend)
 from . import openapi  # noqa: E402,F401  (GET /openapi.json, GET /docs)

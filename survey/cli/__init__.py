@@ -15,6 +15,7 @@ from .print import posters_command, qr_command, receipts_cli
 from .questionnaires import questionnaire_cli
 from .served import served_cli
 from .tokens import token_cli
+from .trend import trend_command
 from .units import units_cli
 
 survey_cli = LocaleGroup("survey", help="Survey platform tasks (demo data, questionnaires, ...). "
@@ -22,7 +23,7 @@ survey_cli = LocaleGroup("survey", help="Survey platform tasks (demo data, quest
 
 for _command in (seed_demo, demo_responses, questionnaire_cli, purge_contacts, token_cli,
                  kiosk_cli, units_cli, posters_command, qr_command, receipts_cli,
-                 index_command, served_cli):
+                 index_command, trend_command, served_cli):
     survey_cli.add_command(_command)
 
 __all__ = ["survey_cli"]

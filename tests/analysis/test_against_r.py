@@ -35,9 +35,6 @@ from __future__ import annotations
 
 import csv
 import math
-import os
-import shutil
-import subprocess
 import sys
 from collections import Counter
 from pathlib import Path
@@ -49,17 +46,16 @@ from survey.analysis import ClusterSums, clustered_composite, composite_index, s
 from survey.analysis.composite import answer_matrices
 
 from .helpers import DIMENSIONS, ITEMS
+from .rscript import require_reference, run_reference_script
 
 pytestmark = pytest.mark.r_survey
 
-R_SCRIPT = Path(__file__).parent / "r" / "reference.R"
 SEED = 20250611
 DATASETS = 6
 TOLERANCE = 1e-6  # absolute, on every figure
 DESIGNS = ("clustered", "fpc", "unweighted")
 QUANTITIES = ("composite", *DIMENSIONS, *ITEMS)
 FIELDS = ("estimate", "se", "low", "high", "df", "deff")
-R_TIMEOUT = 120
 
 #: Latent-scale cut points of the answers 1|2, 2|3, 3|4, 4|5 (4–5 ⇔ latent > −0.5).
 CUTS = np.array([-2.0, -1.2, -0.5, 0.3])
@@ -181,25 +177,9 @@ def pick(result, quantity: str):
 
 def run_reference(workdir: Path, datasets) -> tuple[dict, str] | str:
     """(R figures keyed (dataset, design, quantity), versions), or why R is unavailable."""
-    rscript = shutil.which("Rscript")
-    if rscript is None:
-        return "Rscript is not on PATH"
     source, target = workdir / "datasets.csv", workdir / "r_results.csv"
     write_csv(datasets, source)
-    proc = subprocess.run([rscript, "--vanilla", str(R_SCRIPT), str(source), str(target)],
-                          capture_output=True, text=True, timeout=R_TIMEOUT)
-    if proc.returncode != 0:
-        if "there is no package called" in proc.stderr:
-            return "the R package survey is not installed"
-        raise AssertionError(f"{R_SCRIPT.name} failed (exit {proc.returncode}):\n{proc.stderr}")
-    with target.open(newline="", encoding="utf-8") as handle:
-        table = {
-            (row["dataset"], row["design"], row["quantity"]):
-                {k: float(v) if v else None for k, v in row.items()
-                 if k not in ("dataset", "design", "quantity")}
-            for row in csv.DictReader(handle)
-        }
-    return table, proc.stderr.strip().splitlines()[0]
+    return run_reference_script(source, target)
 
 
 def differences(mine, theirs: dict, design: str) -> dict[str, float]:
@@ -245,14 +225,7 @@ def r_run(datasets, tmp_path_factory):
 
 def reference(r_run) -> dict:
     """R's table; without R a failure when CI is set, otherwise a skip."""
-    if isinstance(r_run, str):
-        if "CI" in os.environ:
-            pytest.fail(f"{r_run}: CI is set, so the R comparison must run "
-                        "(make system-deps installs r-base-core and r-cran-survey)",
-                        pytrace=False)
-        pytest.skip(f"{r_run} (make system-deps installs r-base-core and r-cran-survey; "
-                    "with CI set this fails instead)")
-    return r_run[0]
+    return require_reference(r_run)
 
 
 def test_random_data_have_the_edge_cases(datasets):
