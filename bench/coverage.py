@@ -24,8 +24,11 @@ Methods, side by side on the same simulated responses:
 
 * OLD = ``composite_index``: strata = units, each response its own PSU, weights
   N_h/n_h with finite population correction, a one-response stratum contributes 0;
-* NEW = ``ClusterSums.from_answers`` + ``clustered_composite``: PSU = counter × day in
-  unit strata, weights N_h/n_h, no FPC, lonely PSU "adjust", df = PSUs − strata.
+* NEW = ``ClusterSums.from_answers`` + ``clustered_composite``, as the app computes it:
+  PSU = counter × day in unit strata, weights N_h/n_h, no FPC, lonely PSU "adjust",
+  df = PSUs − strata, items with fewer than 5 answers left out of the composite, and a
+  unit without a served count weighted by ΣN/Σn of the counted units (OLD: the whole
+  row unweighted).
 
 Verdicts (``target_verdict``, one-sided 95 %) are judged against targets 2 points
 above / below the truth and at the truth itself (the boundary, where the error rate is
@@ -133,6 +136,7 @@ class Scenario:
     extra: tuple[Unit, ...] = ()
     holds: bool = True  # do the interval's assumptions (MCAR response) hold?
     rows: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    uncounted: tuple[int, ...] = ()  # units whose served count is not known
 
     @property
     def units(self) -> tuple[Unit, ...]:
@@ -147,10 +151,14 @@ class Scenario:
 #: The special unit (appended after the province's units) and the two smallest regular
 #: units: the row of a small office and its reception points.
 DISTRICT: dict[str, tuple[int, ...]] = {"district": (len(PROVINCE), 0, 1)}
+#: The same small office without a special point.
+SMALL: dict[str, tuple[int, ...]] = {"small office": (0, 1)}
+#: Units by size: the smallest with a high response rate, a middle one with a low rate.
+BY_RATE = sorted(range(len(PROVINCE)), key=lambda h: PROVINCE[h].response)
 
 
 SCENARIOS = (
-    Scenario("base", "ICC 0.05, response 20–60 % by unit, MCAR"),
+    Scenario("base", "ICC 0.05, response 20–60 % by unit, MCAR", rows=SMALL),
     Scenario("icc-0.02", "as base, ICC 0.02", icc=0.02),
     Scenario("icc-0.10", "as base, ICC 0.10", icc=0.10),
     Scenario("planned-missing", "as base, 1 item per dimension unasked with prob. 0.5",
@@ -165,6 +173,11 @@ SCENARIOS = (
              rows={**DISTRICT, "mobile point": (len(PROVINCE),)}),
     Scenario("one-response", "as base + a point that served 6, exactly 1 responds "
              "(stratum of one response)", extra=(ONE_RESPONSE,), rows=DISTRICT),
+    Scenario("uncounted-typical", "as base, one unit's served count is missing; its "
+             "response rate is the province's median", uncounted=(BY_RATE[6],)),
+    Scenario("uncounted-low-rate", "as base, the served count of the unit with the lowest "
+             "response rate (20 %) is missing: the default weight undercounts it",
+             uncounted=(BY_RATE[0],), holds=False),
     Scenario("informative-low", "as base, the dissatisfied respond more (logit of the "
              "response probability −0.3 per SD of satisfaction)", informative=-0.3, holds=False),
     Scenario("informative-high", "as base, the satisfied respond more (+0.3 per SD)",
@@ -295,23 +308,30 @@ class Estimates:
 
 
 def estimate_old(answers: np.ndarray, unit: np.ndarray,
-                 served: dict[int, int]) -> CompositeResult:
-    """composite_index: strata = units, each response its own PSU, weights with FPC."""
+                 served: dict[int, int | None]) -> CompositeResult:
+    """composite_index: strata = units, each response its own PSU, weights with FPC;
+    one unit without a served count makes the whole row unweighted."""
     columns = {code: answers[:, j].tolist() for j, code in enumerate(ITEMS)}
-    counts: dict[Hashable, float | None] = {h: float(n) for h, n in served.items()}
+    counts: dict[Hashable, float | None] = {
+        h: None if n is None else float(n) for h, n in served.items()}
     return composite_index(columns, DIMENSIONS, strata=unit.tolist(), served=counts, level=LEVEL)
 
 
 def estimate_new(answers: np.ndarray, unit: np.ndarray, cluster: np.ndarray,
-                 served: dict[int, int]) -> CompositeResult:
-    """ClusterSums + clustered_composite: PSU = counter × day, no FPC, lonely PSU adjust."""
+                 served: dict[int, int | None]) -> CompositeResult:
+    """As the app: ClusterSums + clustered_composite, PSU = counter × day, no FPC, lonely
+    PSU adjust, items with fewer than 5 answers out of the composite; a unit without a
+    served count weighs ΣN/Σn of the counted ones."""
     answered = ~np.isnan(answers)
     satisfied = answered & (np.nan_to_num(answers) >= 4)
     sums = ClusterSums.from_answers(satisfied.astype(float), answered.astype(float),
                                     unit.tolist(), cluster.tolist(), ITEMS)
-    n_h = np.bincount(unit)
-    weights = {h: served[h] / int(n_h[h]) for h in set(unit.tolist())}
-    return clustered_composite(sums, DIMENSIONS, weights, level=LEVEL)
+    n_h = {h: int(c) for h, c in enumerate(np.bincount(unit)) if c}
+    counted = [h for h in n_h if served.get(h) is not None]
+    average = sum(served[h] for h in counted) / sum(n_h[h] for h in counted)  # type: ignore
+    weights = {h: served[h] / n if served.get(h) is not None else average  # type: ignore
+               for h, n in n_h.items()}
+    return clustered_composite(sums, DIMENSIONS, weights, level=LEVEL, min_answers=5)
 
 
 @dataclass
@@ -338,7 +358,7 @@ def run_scenario(sc: Scenario, reps: int, seed: int) -> dict[str, RowResult]:
             truth = composite_of(top2[in_row].mean(axis=0))
             pick = in_row & q.responded
             answers, unit, cluster = observed[pick], layout.unit_of[pick], q.cluster[pick]
-            served = {h: int(layout.served[h]) for h in units}
+            served = {h: None if h in sc.uncounted else int(layout.served[h]) for h in units}
             res = results[name]
             res.truth.append(truth)
             res.n.append(int(pick.sum()))
@@ -472,7 +492,7 @@ def run_comparison(reps: int, seed: int) -> dict[str, dict[str, list[int]]]:
             truth = composite_of(top2[in_unit].mean(axis=0))
             pick = in_unit & q.responded
             answers, unit = q.answers[pick].astype(float), layout.unit_of[pick]
-            served = {h: int(layout.served[h])}
+            served: dict[int, int | None] = {h: int(layout.served[h])}
             results = {"OLD": estimate_old(answers, unit, served),
                        "NEW": estimate_new(answers, unit, q.cluster[pick], served)}
             for method, result in results.items():

@@ -105,3 +105,39 @@ def test_errors_exit_nonzero(runner, tree):  # noqa: F811
     by = runner.invoke(args=["survey", "index", "--period", "2026", "--unit", "NA",
                              "--by", "counter"])
     assert by.exit_code == 2
+
+
+def test_json_is_the_api_body_and_csv_has_every_column(app, client, runner, db,
+                                                      seeded):  # noqa: F811
+    import csv
+    import io
+    import json
+
+    from survey.services.devices import tokens
+
+    _row, token = tokens.create_api_token(db.session, "json")
+    db.session.commit()
+    printed = json.loads(index_output(runner, "--lang", "en", "--format", "json"))
+    body = client.get("/api/v1/index?period=2026-Q3&unit=NA&lang=en",
+                      headers={"Authorization": f"Bearer {token}"}).json
+    assert printed == body
+    assert printed["design"] == "clustered" and printed["fdr"] is True
+    assert printed["total"]["deff"] > 0 and printed["total"]["df"] > 0
+    rows = list(csv.DictReader(io.StringIO(index_output(runner, "--format", "csv"))))
+    assert [r["key"] for r in rows] == ["total"] + [r["key"] for r in body["rows"]]
+    total = rows[0]
+    assert float(total["estimate"]) == body["total"]["estimate"]  # full precision
+    assert float(total["interval_low"]) == body["total"]["low"]
+    assert total["method"] == "logit" and total["verdict"] == body["total"]["verdict"]
+    assert float(total["deff"]) == body["total"]["deff"]
+
+
+def test_the_fpc_setting_reaches_the_cli(app, runner, db, seeded):  # noqa: F811
+    import json
+
+    import_served_csv(db.session, b"period,unit,count\n2026-Q3,NA-VINH,300\n2026-Q3,NA-DC,50\n")
+    db.session.commit()
+    app.config["INDEX_FPC"] = True
+    out = json.loads(index_output(runner, "--format", "json", "--no-fdr"))
+    assert out["design"] == "element_fpc" and out["total"]["deff"] is None
+    assert out["total"]["df"] == 120 - 2 and out["fdr"] is False
