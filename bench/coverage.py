@@ -13,12 +13,12 @@ so that the true top-2-box shares lie near 0.80–0.92. Claimants respond with a
 probability of 20–60 % (per unit, varying between counter-days), either independently
 of their satisfaction (MCAR) or not (informative nonresponse).
 
-Truth: the finite-population composite of the quarter, computed from the answers of
-*all* claimants served (everyone has answers in the simulation, respondent or not):
-what the index sets out to estimate. Coverage is also reported against the
-superpopulation value (expected composite of the province's units, i.e. averaged over
-counter-day effects and claimants), the quantity a design without finite population
-correction and with clusters drawn "with replacement" describes.
+Truth: the superpopulation value (expected composite of the units, averaged over
+counter-day effects and claimants), which the index estimates (no finite population
+correction on self-selected respondents, docs/methodology.md §3); coverage is also
+reported against the quarter's finite-population composite, computed from the answers
+of *all* claimants served (everyone has answers in the simulation, respondent or not),
+the quantity the old design was built for.
 
 Methods, side by side on the same simulated responses:
 
