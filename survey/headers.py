@@ -1,18 +1,27 @@
 """Security headers on every response: no framing, no sniffing, no referrer, and a
 Content-Security-Policy that allows exactly what each part of the app loads.
 
-The phone pages load nothing: their CSS is inline and the favicon a ``data:`` URL. The
+The phone pages load nothing: their CSS is inline, the favicon a ``data:`` URL and their
+only script (the form's, a few hundred bytes) inline too, allowed by its hash. The
 kiosk loads its own scripts, styles and service worker from this server and talks only
 to it. HSTS belongs to the HTTPS proxy in front (see the README).
 """
 from __future__ import annotations
 
+import base64
+import hashlib
+from pathlib import Path
+
 from flask import Flask, Response, request
 
 COMMON = "frame-ancestors 'none'; base-uri 'none'"
-#: Phone survey, receipt pages, errors: server-rendered, no script at all.
+#: The phone form's one small script (focus the error summary, open the "why" part after
+#: a low rating), allowed by its hash: no other script can run on these pages.
+SURVEY_SCRIPT = (Path(__file__).parent / "templates" / "public" / "_survey.js").read_bytes()
+SCRIPT_HASH = base64.b64encode(hashlib.sha256(SURVEY_SCRIPT).digest()).decode()
+#: Phone survey, receipt pages, errors: server-rendered; only that script may run.
 PAGES = f"default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; " \
-        f"form-action 'self'; {COMMON}"
+        f"script-src 'sha256-{SCRIPT_HASH}'; form-action 'self'; {COMMON}"
 #: The kiosk web app and its service worker.
 KIOSK = f"default-src 'self'; img-src 'self' data:; object-src 'none'; form-action 'self'; " \
         f"{COMMON}"

@@ -102,7 +102,9 @@ SHARED_DATA: dict[str, Callable[[Session], Any]] = {}
 
 
 def _seed_demo(session: Session):
-    catalogue.seed_demo(session)
+    # Questionnaire v1 only: most tests answer every item; v2 (matrix sampling) has its
+    # own fixture, ``questionnaire_v2``.
+    catalogue.seed_demo(session, versions=("questionnaire_v1.json",))
     return catalogue
 
 
@@ -285,6 +287,14 @@ def demo(shared_data):
 @pytest.fixture
 def questionnaire(demo, db):
     return catalogue.current_questionnaire(db.session)
+
+
+@pytest.fixture
+def questionnaire_v2(demo, db):
+    """Questionnaire v2 (matrix sampling, facts) published on top of v1: the current one."""
+    version = catalogue.load_questionnaire(db.session, catalogue.read_data("questionnaire_v2.json"))
+    db.session.commit()
+    return version
 
 
 @pytest.fixture

@@ -3,16 +3,17 @@ from __future__ import annotations
 
 import uuid
 from urllib.parse import unquote_to_bytes
-from typing import Optional
+from typing import Any, Optional
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import (BooleanField, EmailField, HiddenField, RadioField, SelectChoice, StringField,
-                     TextAreaField)
+from wtforms import (BooleanField, EmailField, HiddenField, RadioField, SelectChoice,
+                     SelectMultipleField, StringField, TextAreaField, widgets)
 from wtforms.validators import (AnyOf, Email, InputRequired, Length, Optional as Opt,
                                 ValidationError)
 
-from ..models import COMMENT_MAX, Questionnaire, Service
+from ..models import COMMENT_MAX, Questionnaire, QuestionnaireItem, Service
+from ..models.questionnaires import RATING, TRIPS, YES_NO
 from ..services.catalogue import parse_version
 from ..services.intake.responses import ContactDetails
 
@@ -24,8 +25,22 @@ SCALE_LABELS = {
     "4": _l("Satisfied"),
     "5": _l("Very satisfied"),
 }
+#: The answers of each kind of item, then the "not applicable" answer it offers.
+KIND_CHOICES = {
+    RATING: SCALE_LABELS,
+    YES_NO: {"1": _l("Yes"), "2": _l("No")},
+    TRIPS: {"1": _l("Once"), "2": _l("2 times"), "3": _l("3 times"),
+            "4": _l("4 or more")},
+}
+NOT_APPLICABLE_LABELS = {
+    RATING: _l("I did not experience this"),
+    YES_NO: _l("Not sure"),
+    TRIPS: _l("Not sure"),
+}
 FIXED_FIELDS = {"csrf_token", "submission_id", "lang", "version", "service", "comment",
-                "contact_consent", "contact_name", "contact_phone", "contact_email"}
+                "reasons", "contact_consent", "contact_name", "contact_phone", "contact_email"}
+#: Fields that may be sent more than once (one value per ticked box).
+MULTIPLE = {"reasons"}
 
 
 #: WTForms has no Vietnamese catalogue: every message a claimant can see is our own.
@@ -41,6 +56,13 @@ def choice_field(label, choices: list[SelectChoice], validators: list) -> RadioF
 
 def item_field_name(code: str) -> str:
     return f"q_{code}"
+
+
+class CheckboxesField(SelectMultipleField):
+    """Tick boxes for several choices (the reasons for a low rating)."""
+
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()
 
 
 class BaseSurveyForm(FlaskForm):
@@ -83,10 +105,21 @@ class BaseSurveyForm(FlaskForm):
                               phone=(self.contact_phone.data or "").strip(),
                               email=(self.contact_email.data or "").strip())
 
-    def answers(self, questionnaire: Questionnaire) -> dict[str, Optional[int]]:
-        """Item code → 1–5 or None (not applicable); unanswered items are left out."""
+    def error_list(self, items: list[QuestionnaireItem]) -> list[tuple[str, Any, Any]]:
+        """(field name, short label, first message) of every error, in page order, for
+        the summary at the top of the form."""
+        names = (["service"] + [item_field_name(item.code) for item in items]
+                 + ["reasons", "comment", "contact_consent", "contact_name", "contact_phone",
+                    "contact_email"])
+        short = {"contact_consent": _l("Reply"), "comment": _l("Comment")}
+        return [(name, short.get(name, self[name].label.text), self.errors[name][0])
+                for name in names if name in self.errors and name in self]
+
+    def answers(self, items: list[QuestionnaireItem]) -> dict[str, Optional[int]]:
+        """Item code → the stored value or None (not applicable) for the items asked;
+        items left blank are left out."""
         result: dict[str, Optional[int]] = {}
-        for item in questionnaire.items:
+        for item in items:
             value = getattr(self, item_field_name(item.code)).data
             if value == NOT_APPLICABLE:
                 result[item.code] = None
@@ -95,35 +128,59 @@ class BaseSurveyForm(FlaskForm):
         return result
 
 
+def item_choices(item: QuestionnaireItem) -> list[SelectChoice]:
+    """The answers offered for an item: its kind's values, then "not applicable" unless
+    the item is required."""
+    choices = [SelectChoice(value, label) for value, label in KIND_CHOICES[item.kind].items()]
+    if not item.required:
+        choices.append(SelectChoice(NOT_APPLICABLE, NOT_APPLICABLE_LABELS[item.kind]))
+    return choices
+
+
 def build_survey_form(questionnaire: Questionnaire, services: list[Service], locale: str,
+                      items: list[QuestionnaireItem], submission_id: str,
                       fixed_service: bool = False, **kwargs) -> BaseSurveyForm:
-    """A form class with one radio group per item and one for the service."""
+    """A form class with one radio group per item asked (``items``, drawn for
+    ``submission_id``), one for the service and tick boxes for the reasons."""
 
     class SurveyForm(BaseSurveyForm):
         pass
 
-    for item in questionnaire.items:
-        choices = [SelectChoice(value, label) for value, label in SCALE_LABELS.items()]
-        if not item.required:
-            choices.append(SelectChoice(NOT_APPLICABLE, _l("Not applicable")))
+    for item in items:
         validators = ([InputRequired(message=_l("Please choose an answer."))]
                       if item.required else [Opt()])
         setattr(SurveyForm, item_field_name(item.code),
-                choice_field(item.text(locale), choices, validators))
+                choice_field(item.text(locale), item_choices(item), validators))
     if not fixed_service:
         SurveyForm.service = choice_field(
             _l("Which service did you use today?"),
             [SelectChoice(s.code, s.name(locale)) for s in services],
             [InputRequired(message=_l("Please choose the service you used."))])
+    reasons = questionnaire.definition.get("reasons", [])
+    SurveyForm.reasons = CheckboxesField(
+        _l("What was not good? Tap one or more."),
+        choices=[SelectChoice(r["code"], r.get(locale) or r["vi"]) for r in reasons],
+        validate_choice=False,
+        validators=[Opt(), AnyOfEach([r["code"] for r in reasons])])
     form = SurveyForm(**kwargs)
-    if not form.submission_id.data:
-        form.submission_id.data = str(uuid.uuid4())
+    form.submission_id.data = submission_id
     form.version.data = str(questionnaire.version)
     return form
 
 
-def allowed_fields(questionnaire: Questionnaire) -> set[str]:
-    return FIXED_FIELDS | {item_field_name(item.code) for item in questionnaire.items}
+class AnyOfEach:
+    """Every ticked value is one of ``values`` (WTForms' AnyOf checks one value)."""
+
+    def __init__(self, values: list[str]):
+        self.values = set(values)
+
+    def __call__(self, form, field) -> None:
+        if any(value not in self.values for value in field.data or ()):
+            raise ValidationError(NOT_SHOWN)
+
+
+def allowed_fields(items: list[QuestionnaireItem]) -> set[str]:
+    return FIXED_FIELDS | {item_field_name(item.code) for item in items}
 
 
 def body_is_utf8(body: bytes) -> bool:
@@ -135,21 +192,25 @@ def body_is_utf8(body: bytes) -> bool:
     return True
 
 
-def tampering_errors(formdata, questionnaire: Questionnaire, services: list[Service],
-                     fixed_service: bool) -> list[str]:
-    """Field names whose raw value a browser showing our form could not have sent."""
+def tampering_errors(formdata, questionnaire: Questionnaire, items: list[QuestionnaireItem],
+                     services: list[Service], fixed_service: bool) -> list[str]:
+    """Field names whose raw value a browser showing our form (with ``items``) could not
+    have sent."""
     bad: list[str] = []
-    allowed = allowed_fields(questionnaire) - ({"service"} if fixed_service else set())
+    allowed = allowed_fields(items) - ({"service"} if fixed_service else set())
     for key in formdata.keys():
         values = formdata.getlist(key)
-        if key not in allowed or len(values) > 1 or any("\ufffd" in v or "\x00" in v
-                                                         for v in values):
+        if key not in allowed or (len(values) > 1 and key not in MULTIPLE) or any(
+                "\ufffd" in v or "\x00" in v for v in values):
             bad.append(key)
-    for item in questionnaire.items:
+    for item in items:
         value = formdata.get(item_field_name(item.code))
-        ok = set(SCALE_LABELS) | (set() if item.required else {NOT_APPLICABLE})
+        ok = {choice.value for choice in item_choices(item)}
         if value not in (None, "") and value not in ok:
             bad.append(item_field_name(item.code))
+    known_reasons = {r["code"] for r in questionnaire.definition.get("reasons", [])}
+    if any(value not in known_reasons for value in formdata.getlist("reasons")):
+        bad.append("reasons")
     service = formdata.get("service")
     if not fixed_service and service not in (None, "") and service not in {
             s.code for s in services}:

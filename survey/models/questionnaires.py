@@ -40,11 +40,25 @@ class Questionnaire(Model):
     def item_codes(self) -> list[str]:
         return [item.code for item in self.items]
 
+    @property
+    def matrix_sampling(self) -> bool:
+        """True when each claimant is asked one rated item per dimension, drawn at
+        random (planned missingness; :mod:`survey.services.intake.sampling`)."""
+        return bool(self.definition.get("matrix_sampling"))
+
+    def item_definition(self, code: str) -> dict[str, Any]:
+        """The item's entry in the definition (its kind, indicator …)."""
+        return next((i for i in self.definition.get("items", []) if i.get("code") == code), {})
+
+    def rated_items(self) -> list["QuestionnaireItem"]:
+        """Items rated on the 1–5 satisfaction scale (facts excluded)."""
+        return [item for item in self.items if item.kind == RATING]
+
     def dimension_map(self) -> dict[str, list[str]]:
-        """Dimension code → item codes, in questionnaire order."""
+        """Dimension code → rated item codes, in questionnaire order."""
         dims: dict[str, list[str]] = {}
         for item in self.items:
-            if item.dimension:
+            if item.dimension and item.kind == RATING:
                 dims.setdefault(item.dimension, []).append(item.code)
         return dims
 
@@ -52,8 +66,16 @@ class Questionnaire(Model):
         return f"<Questionnaire v{self.version} {self.status.value}>"
 
 
+#: Item kinds and the stored values each accepts: a satisfaction rating 1–5; a fact asked
+#: as yes (1) / no (2); the number of trips, 1, 2, 3 or 4 (= four or more). ``None`` is
+#: "not applicable" / "I do not remember" for every kind.
+RATING, YES_NO, TRIPS = "rating", "yes_no", "trips"
+KIND_VALUES = {RATING: (1, 2, 3, 4, 5), YES_NO: (1, 2), TRIPS: (1, 2, 3, 4)}
+
+
 class QuestionnaireItem(Model):
-    """A rated item. Codes keep their meaning across versions."""
+    """An item: rated 1–5, or a fact (:data:`KIND_VALUES`). Codes keep their meaning
+    across versions."""
 
     __tablename__ = "questionnaire_items"
 
@@ -73,6 +95,16 @@ class QuestionnaireItem(Model):
 
     def text(self, locale: str) -> str:
         return self.text_en if locale == "en" else self.text_vi
+
+    @property
+    def kind(self) -> str:
+        """``rating`` (default), ``yes_no`` or ``trips``, from the version's definition."""
+        return str(self.questionnaire.item_definition(self.code).get("kind", RATING))
+
+    @property
+    def values(self) -> tuple[int, ...]:
+        """The stored values this item accepts (besides ``None``)."""
+        return KIND_VALUES[self.kind]
 
 
 class ImmutableQuestionnaireError(RuntimeError):

@@ -13,6 +13,7 @@ from ..models import Channel, Service, Unit
 from ..services import catalogue
 from ..services.errors import ServiceError
 from ..services.intake.responses import NewResponse, submit_response
+from ..services.intake.sampling import asked_items
 from . import bp
 
 
@@ -63,22 +64,29 @@ def survey_page(unit: Unit, channel: Channel, preset_service: Optional[str] = No
                      catalogue.answered_questionnaire(current_session(), request.form.get("version")))
     services = catalogue.active_services(current_session())
     locale = str(get_locale())
-    form = build_survey_form(questionnaire, services, locale,
+    # The items asked follow from the submission id (planned missingness): the same on
+    # every render and post of one page.
+    submission_id = (str(uuid.uuid4()) if request.method == "GET"
+                     else request.form.get("submission_id", ""))
+    items = asked_items(questionnaire, submission_id)
+    page = dict(unit=unit, questionnaire=questionnaire, fixed_service=fixed_service,
+                items=items, item_field_name=item_field_name)
+    if request.method == "POST":
+        # A service withdrawn while the claimant answered is not tampering: the form
+        # showed it, so it is asked again (422, answers kept) rather than refused.
+        bad = tampering_errors(request.form, questionnaire, items,
+                               catalogue.all_services(current_session()),
+                               fixed_service is not None)
+        if bad:
+            return render_template("errors/bad_request.html", fields=bad), 400
+    form = build_survey_form(questionnaire, services, locale, items, submission_id,
                              fixed_service=fixed_service is not None)
     if request.method == "GET":
         if preset_service and hasattr(form, "service") and preset_service in {
                 s.code for s in services}:
             form.service.data = preset_service
         form.lang.data = locale
-        return render_template("public/survey.html", form=form, unit=unit,
-                               questionnaire=questionnaire, fixed_service=fixed_service,
-                               item_field_name=item_field_name)
-    # A service withdrawn while the claimant answered is not tampering: the form showed
-    # it, so it is asked again (422, answers kept) rather than refused.
-    bad = tampering_errors(request.form, questionnaire, catalogue.all_services(current_session()),
-                           fixed_service is not None)
-    if bad:
-        return render_template("errors/bad_request.html", fields=bad), 400
+        return render_template("public/survey.html", form=form, **page)
     if not form.validate():
         stale = "csrf_token" in form.errors
         form.csrf_token.errors = []
@@ -86,15 +94,13 @@ def survey_page(unit: Unit, channel: Channel, preset_service: Optional[str] = No
             # A new token is rendered; answers are kept and nothing is stored.
             form.csrf_token.data = None
         status = 400 if stale else 422
-        return render_template("public/survey.html", form=form, unit=unit,
-                               questionnaire=questionnaire, fixed_service=fixed_service,
-                               item_field_name=item_field_name, stale=stale), status
+        return render_template("public/survey.html", form=form, stale=stale, **page), status
     service = fixed_service or catalogue.service_by_code(current_session(), form.service.data)
     new = NewResponse(id=uuid.UUID(form.submission_id.data), unit=unit,
                       questionnaire=questionnaire, channel=channel, locale=locale,
-                      answers=form.answers(questionnaire), service=service,
+                      answers=form.answers(items), service=service,
                       comment=form.comment.data or "", contact=form.contact_details(),
-                      receipt_code=receipt)
+                      reasons=form.reasons.data or (), receipt_code=receipt)
     try:
         response, created = submit_response(current_session(), new)
         if created and on_stored is not None:

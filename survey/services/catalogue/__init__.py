@@ -63,16 +63,26 @@ def load_questionnaire(session: Session, definition: dict | None = None,
 
 
 def _check_definition(definition: dict) -> None:
+    from ...models.questionnaires import KIND_VALUES, RATING
+
     codes = [item["code"] for item in definition["items"]]
     if len(codes) != len(set(codes)):
         raise ServiceError(_l("The questionnaire has duplicate item codes."))
-    if len(codes) > 15:
-        raise ServiceError(_l("A questionnaire has at most 15 items."))
+    if len(codes) > 30:
+        raise ServiceError(_l("A questionnaire has at most 30 items."))
     dims = {d["code"] for d in definition.get("dimensions", [])}
     unknown = {i.get("dimension") for i in definition["items"]} - dims - {None}
     if unknown:
         raise ServiceError(_l("Items name unknown dimensions: %(dimensions)s.",
                                dimensions=", ".join(sorted(unknown))))
+    kinds = {i.get("kind", RATING) for i in definition["items"]} - set(KIND_VALUES)
+    if kinds:
+        raise ServiceError(_l("Items have unknown kinds: %(kinds)s; use %(known)s.",
+                               kinds=", ".join(sorted(map(str, kinds))),
+                               known=", ".join(KIND_VALUES)))
+    if any(i.get("kind", RATING) != RATING and i.get("dimension")
+           for i in definition["items"]):
+        raise ServiceError(_l("Only rated items belong to a dimension; a fact has none."))
 
 
 def current_questionnaire(session: Session) -> Questionnaire:
@@ -163,11 +173,17 @@ def load_units(session: Session, rows: list[dict]) -> int:
     return len(rows)
 
 
-def seed_demo(session: Session) -> bool:
-    """Load the catalogue, questionnaire v1 and the Nghệ An demo tree when empty."""
+#: The questionnaire versions shipped with the app; the last one is current.
+VERSIONS = ("questionnaire_v1.json", "questionnaire_v2.json")
+
+
+def seed_demo(session: Session, versions: tuple[str, ...] = VERSIONS) -> bool:
+    """Load the catalogue, the shipped questionnaire versions (v1, then v2, which becomes
+    current) and the Nghệ An demo tree when empty."""
     if session.scalar(sa.select(sa.func.count()).select_from(Unit)):
         return False
     load_services(session)
-    load_questionnaire(session)
+    for name in versions:
+        load_questionnaire(session, read_data(name))
     load_units(session, read_data("demo_units.json"))
     return True

@@ -55,14 +55,18 @@ class NewResponse:
 def validate_answers(questionnaire: Questionnaire, answers: Mapping[str, Optional[int]],
                      partial: bool = False) -> dict[str, list[str]]:
     """Return field → error codes for answers that do not fit ``questionnaire``."""
+    from .sampling import too_many_per_dimension
+
     errors: dict[str, list[str]] = {}
     items = {item.code: item for item in questionnaire.items}
     for code, value in answers.items():
         if code not in items:
             errors.setdefault(code, []).append("unknown_item")
         elif value is not None and (isinstance(value, bool) or not isinstance(value, int)
-                                    or not 1 <= value <= 5):
+                                    or value not in items[code].values):
             errors.setdefault(code, []).append("out_of_range")
+    for code in too_many_per_dimension(questionnaire, answers):
+        errors.setdefault(code, []).append("not_asked")
     if not partial:
         for code, item in items.items():
             if item.required and answers.get(code) is None:

@@ -65,8 +65,9 @@ def item_keys(session: Session, questionnaire_ids: Sequence[int], composite: boo
     keys: dict[str, int] = {}
     position: dict[tuple[int, str], int] = {}
     dimensions: dict[str, list[str]] = {}
+    facts = _fact_items(session, questionnaire_ids)
     for qid, code, dimension in rows:
-        if composite and dimension not in INDEX_DIMENSIONS:
+        if (qid, code) in facts or (composite and dimension not in INDEX_DIMENSIONS):
             continue
         key = f"{dimension}:{code}" if composite else code
         if key not in keys:
@@ -77,6 +78,21 @@ def item_keys(session: Session, questionnaire_ids: Sequence[int], composite: boo
     order = {d: i for i, d in enumerate(INDEX_DIMENSIONS)}
     dimensions = dict(sorted(dimensions.items(), key=lambda pair: order[pair[0]]))
     return ItemKeys(tuple(keys), position, dimensions)
+
+
+def _fact_items(session: Session, questionnaire_ids: Sequence[int]) -> set[tuple[int, str]]:
+    """(questionnaire id, item code) of the facts (yes/no, trips): not rated 1–5."""
+    from ...models import Questionnaire
+    from ...models.questionnaires import RATING
+
+    found = set()
+    for qid, definition in session.execute(
+            sa.select(Questionnaire.id, Questionnaire.definition)
+            .where(Questionnaire.id.in_(list(questionnaire_ids)))):
+        for item in definition.get("items", []):
+            if item.get("kind", RATING) != RATING:
+                found.add((qid, item["code"]))
+    return found
 
 
 def period_filter(period: Period, unit_ids: Optional[Sequence[int]]) -> list[Any]:

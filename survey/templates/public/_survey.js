@@ -1,0 +1,1 @@
+(function(){var s=document.getElementById("errs");if(s){s.focus();}var m=document.getElementById("more");if(!m){return;}document.addEventListener("change",function(e){var t=e.target;if(t&&t.type==="radio"&&t.checked&&(t.value==="1"||t.value==="2")&&t.closest(".scale")){m.open=true;}});})();
