@@ -44,11 +44,15 @@ PROVINCE = "BENCH"
 SQLITE_TIME = "%Y-%m-%d %H:%M:%S.%f"  # how SQLAlchemy stores DateTime in SQLite
 
 
+#: The composite's five SIPAS dimensions (an item of another dimension is not in it).
+DIMENSION_CODES = ("access", "procedure", "staff", "result", "feedback")
+
+
 def questionnaire_definition() -> dict:
-    """A synthetic 15-item version (3 items in each of 5 dimensions)."""
-    dims = [{"code": f"d{d}", "vi": f"Yếu tố {d}", "en": f"Dimension {d}"}
-            for d in range(1, DIMENSIONS + 1)]
-    items = [{"code": f"d{1 + i // 3}_{1 + i % 3}", "dimension": f"d{1 + i // 3}",
+    """A synthetic 15-item version (3 items in each of the 5 SIPAS dimensions)."""
+    dims = [{"code": code, "vi": f"Yếu tố {d}", "en": f"Dimension {d}"}
+            for d, code in enumerate(DIMENSION_CODES[:DIMENSIONS], start=1)]
+    items = [{"code": f"d{1 + i // 3}_{1 + i % 3}", "dimension": DIMENSION_CODES[i // 3],
               "vi": f"Tiêu chí {i + 1}", "en": f"Item {i + 1}"} for i in range(ITEMS)]
     return {"version": 900, "title": {"vi": "Bench", "en": "Bench"},
             "scale": {}, "dimensions": dims, "items": items, "reasons": []}

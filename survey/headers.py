@@ -19,9 +19,12 @@ COMMON = "frame-ancestors 'none'; base-uri 'none'"
 #: a low rating), allowed by its hash: no other script can run on these pages.
 SURVEY_SCRIPT = (Path(__file__).parent / "templates" / "public" / "_survey.js").read_bytes()
 SCRIPT_HASH = base64.b64encode(hashlib.sha256(SURVEY_SCRIPT).digest()).decode()
-#: Phone survey, receipt pages, errors: server-rendered; only that script may run.
+#: Server-rendered pages (home, errors, API docs …): no script at all.
 PAGES = f"default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; " \
-        f"script-src 'sha256-{SCRIPT_HASH}'; form-action 'self'; {COMMON}"
+        f"form-action 'self'; {COMMON}"
+#: The survey form (QR and receipt-code pages): only that script may run.
+FORM_PAGES = f"default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; " \
+             f"script-src 'sha256-{SCRIPT_HASH}'; form-action 'self'; {COMMON}"
 #: The kiosk web app and its service worker.
 KIOSK = f"default-src 'self'; img-src 'self' data:; object-src 'none'; form-action 'self'; " \
         f"{COMMON}"
@@ -33,7 +36,7 @@ def policy_for(path: str, mimetype: str | None) -> str:
     if path.startswith("/kiosk"):
         return KIOSK
     if mimetype == "text/html":
-        return PAGES
+        return FORM_PAGES if path.startswith(("/s/", "/r/")) else PAGES
     return NOTHING
 
 

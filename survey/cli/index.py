@@ -27,6 +27,9 @@ from .output import emit, format_option
 @click.option("--level", type=float, default=0.95, show_default=True)
 @click.option("--min-n", type=int, default=None,
               help="Fewer responses than this get no verdict (default: SURVEY_MIN_N, 10).")
+@click.option("--depth", type=click.IntRange(1, 6), default=1, show_default=True,
+              help="With --by unit: levels of units below the scope (2: offices and their "
+                   "counters).")
 @click.option("--fdr/--no-fdr", default=None,
               help="Adjust the rows' verdicts for multiple comparisons (Benjamini–Hochberg); "
                    "default: on for --by unit, off otherwise.")
@@ -34,7 +37,7 @@ from .output import emit, format_option
 @lang_option()
 @service_errors
 def index_command(period: str, unit: str, by: str, target: Optional[float], level: float,
-                  min_n: Optional[int], fdr: Optional[bool], fmt: str,
+                  min_n: Optional[int], depth: int, fdr: Optional[bool], fmt: str,
                   lang: Optional[str]) -> None:
     """Print the satisfaction index with intervals and target verdicts."""
     locale = lang or cli_language()
@@ -42,7 +45,7 @@ def index_command(period: str, unit: str, by: str, target: Optional[float], leve
     if min_n is not None:
         settings["min_n"] = min_n
     query = IndexQuery(period, unit, Breakdown(by), target, level, locale=locale, fdr=fdr,
-                       **settings)
+                       depth=depth, **settings)
     from ..api.index import report_json
 
     emit(index_report(index_table(current_session(), query)), fmt, locale, report_json)

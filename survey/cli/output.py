@@ -40,8 +40,10 @@ def text_width(text: str) -> int:
 
 
 def row_cells(row: ReportRow, columns: tuple[Column, ...], locale: str) -> list[str]:
-    """The printed cells of one row, marks (``*``) included."""
-    return [format_value(row[c.key], c.kind, locale) + row.marks.get(c.key, "")
+    """The printed cells of one row, marks (``*``) included; the label indented by the
+    row's depth in a tree."""
+    return [("  " * row.indent if c.key == "label" else "")
+            + format_value(row[c.key], c.kind, locale) + row.marks.get(c.key, "")
             for c in columns]
 
 

@@ -158,7 +158,7 @@ def build_survey_form(questionnaire: Questionnaire, services: list[Service], loc
             [InputRequired(message=_l("Please choose the service you used."))])
     reasons = questionnaire.definition.get("reasons", [])
     SurveyForm.reasons = CheckboxesField(
-        _l("What was not good? Tap one or more."),
+        _l("If something was not good, what was it? Tap one or more."),
         choices=[SelectChoice(r["code"], r.get(locale) or r["vi"]) for r in reasons],
         validate_choice=False,
         validators=[Opt(), AnyOfEach([r["code"] for r in reasons])])

@@ -23,6 +23,7 @@ def test_claimant_answers_in_vietnamese(live_server, phone_page, tmp_path):
     for name in ["access_1", "access_2", "staff_1", "staff_2", "result_1"]:
         page.locator(f'label[for="q_{name}-3"]').tap()
     page.locator('label[for="q_feedback_2-5"]').tap()  # "Không áp dụng"
+    page.locator("#more summary").tap()
     page.fill("#comment", "Cán bộ hướng dẫn rất tận tình.")
     page.get_by_role("button", name="Gửi").tap()
     page.wait_for_url("**/thanks**")
@@ -55,7 +56,7 @@ def test_form_works_without_javascript_and_in_english(live_server, browser):
     # Without the service the form comes back with the message, answers kept.
     assert "Please choose the service you used." in page.content()
     assert page.locator("#q_overall-2").is_checked()
-    page.locator("label", has_text="Job counselling and referral").click()
+    page.select_option("#service", label="Job counselling and referral")
     page.get_by_role("button", name="Send").click()
     page.wait_for_url("**/thanks**")
     assert "Thank you!" in page.content()

@@ -22,7 +22,7 @@ from tests.index.conftest import IN_Q3
 def test_pattern_sums_equal_sums_from_answers(db, seeded, questionnaire, tree):
     where = aggregates.period_filter(parse_period("2026-Q3"), None)
     keys = aggregates.item_keys(db.session, [questionnaire.id], composite=False)
-    sums = aggregates.pattern_sums(db.session, keys, where, "unit")
+    sums, _days = aggregates.pattern_sums(db.session, keys, where, "unit")
     counts = aggregates.response_counts(db.session, where, "unit")
     answers = {k: [a.get(k) for a in seeded.answers] for k in keys.keys}
     expected = sums_from_answers(answers, strata=seeded.units)

@@ -41,7 +41,9 @@ def test_a_psu_is_a_unit_on_a_local_day(db, tree, make_response):
     db.session.commit()
     where = aggregates.period_filter(parse_period("2026-Q3"), None)
     keys = aggregates.item_keys(db.session, [1], composite=True)
-    blocks = aggregates.psu_counts(db.session, keys, where, "unit", 7 * 3600)
+    day = aggregates.day_expression(db.session, 7 * 3600)
+    _sums, days = aggregates.pattern_sums(db.session, keys, where, "unit", day)
+    blocks = aggregates.psu_blocks(db.session, len(keys.keys), where, "unit", day, days)
     dc = blocks[(tree["NA-DC"].id,)]
     assert [str(day) for day in dc.days] == ["2026-08-10", "2026-08-11"]
     assert list(dc.n) == [1, 2]
@@ -211,3 +213,37 @@ def test_unit_rows_are_adjusted_for_many_comparisons(db, tree, make_response, qu
     assert withdrawn, [(r.key, r.verdict, r.p_value) for r in raw.rows]
     # Other breakdowns are not adjusted unless asked.
     assert not index_table(db.session, IndexQuery("2026-Q3", "NA-DC", "dimension")).fdr
+
+
+def test_depth_shows_offices_and_their_counters(db, seeded, english):
+    table = index_table(db.session, IndexQuery("2026-Q3", "NA", "unit", depth=2))
+    keys = [(r.key, r.level) for r in table.rows]
+    assert ("NA-VINH", 1) in keys and ("NA-DC", 1) in keys
+    vinh = keys.index(("NA-VINH", 1))
+    children = [k for k, level in keys[vinh + 1:] if level == 2]
+    assert {"NA-VINH-Q1", "NA-VINH-Q2", "NA-DEMO1"} <= set(children)
+    rows = {(r.key, r.level): r for r in table.rows}
+    shallow = {r.key: r for r in index_table(db.session, IndexQuery("2026-Q3", "NA-VINH",
+                                                                     "unit", fdr=False)).rows}
+    deep = index_table(db.session, IndexQuery("2026-Q3", "NA", "unit", depth=2, fdr=False))
+    for row in deep.rows:
+        if row.level == 2:
+            assert row.estimate == pytest.approx(shallow[row.key].estimate, abs=1e-12) \
+                or math.isnan(row.estimate)
+    assert rows[("NA-VINH-Q1", 2)].responses == 45
+    report = index_report(table)
+    assert [r.indent for r in report.rows] == [level - 1 for _k, level in keys]
+    with pytest.raises(Exception):
+        index_table(db.session, IndexQuery("2026-Q3", "NA", "unit", depth=9))
+
+
+def test_no_response_rate_without_a_count_and_never_over_100(db, seeded, english):
+    from survey.services.reporting.tables import NO_COUNT_MARK
+
+    report = index_report(index_table(db.session, IndexQuery("2026-Q3", "NA", "unit")))
+    marked = [r["key"] for r in report.rows if r.marks.get("response_rate") == NO_COUNT_MARK]
+    assert set(marked) == {"NA-VINH", "NA-DC"}
+    assert any(note.mark == NO_COUNT_MARK for note in report.notes)
+    row = dataclasses.replace(index_table(db.session, IndexQuery("2026-Q3", "NA-DC")).total,
+                              served=5)
+    assert row.responses == 20 and row.response_rate is None

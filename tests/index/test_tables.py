@@ -75,5 +75,5 @@ def test_cli_and_api_apply_the_same_rule(app, client, runner, db, seeded, make_u
         assert api[key]["verdict_label"] == "sample too small" and "sample too small" in lines[key]
     assert full["verdict"] != "insufficient" and full["verdict_label"] in lines["NA-VINH"]
     # The verdict rule is a note for people; the API states it as fields.
-    assert body["min_n"] == 25 and not any("Verdicts use" in note for note in body["notes"])
-    assert "fewer than 25 responses" in printed
+    assert body["min_n"] == 25 and not any("Met” means" in note for note in body["notes"])
+    assert "Fewer than 25 responses" in printed

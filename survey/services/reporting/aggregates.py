@@ -12,7 +12,8 @@ dimension map) for the composite, or the plain item code for item shares.
 
 The clustered design needs less: per primary sampling unit (the unit a response was
 given at × the local calendar day), the number of responses and, per key, the number
-satisfied and the number who answered (:func:`psu_counts`).
+satisfied and the number who answered: the same pattern query grouped by day as well
+(:func:`pattern_sums`, :func:`psu_blocks`), so that one pass over the answers serves both.
 """
 from __future__ import annotations
 
@@ -48,14 +49,26 @@ class ItemKeys:
     position: dict[tuple[int, str], int]
     #: dimension code → keys (composite mode), in questionnaire order
     dimensions: dict[str, list[str]] = field(default_factory=dict)
+    #: Facts mode: key → the stored values that count as "yes" for its indicator.
+    positive: dict[str, tuple[int, ...]] = field(default_factory=dict)
+
+    def satisfied(self) -> sa.ColumnElement[bool]:
+        """When an answer counts for its key: 4–5 on the satisfaction scale, or one of
+        the indicator's values for a fact."""
+        if not self.positive:
+            return Answer.value >= 4
+        return sa.or_(*[sa.and_(Answer.item_code == code, Answer.value.in_(values))
+                        for code, values in self.positive.items()])
 
 
-def item_keys(session: Session, questionnaire_ids: Sequence[int], composite: bool) -> ItemKeys:
+def item_keys(session: Session, questionnaire_ids: Sequence[int], composite: bool,
+              facts: bool = False) -> ItemKeys:
     """Keys for the versions answered in the period.
 
     ``composite``: items with a dimension, keyed ``dimension:code`` so that a code
     moved to another dimension in a later version keeps each version's mapping.
-    Otherwise every rated item, keyed by its stable code.
+    Otherwise every rated item, keyed by its stable code; with ``facts``, the facts
+    that define an indicator instead (yes/no, trips), keyed by code.
     """
     rows = session.execute(
         sa.select(QuestionnaireItem.questionnaire_id, QuestionnaireItem.code,
@@ -65,9 +78,15 @@ def item_keys(session: Session, questionnaire_ids: Sequence[int], composite: boo
     keys: dict[str, int] = {}
     position: dict[tuple[int, str], int] = {}
     dimensions: dict[str, list[str]] = {}
-    facts = _fact_items(session, questionnaire_ids)
+    fact_items = _fact_items(session, questionnaire_ids)
+    positive: dict[str, tuple[int, ...]] = {}
     for qid, code, dimension in rows:
-        if (qid, code) in facts or (composite and dimension not in INDEX_DIMENSIONS):
+        if facts:
+            values = fact_items.get((qid, code))
+            if not values:
+                continue
+            positive.setdefault(code, values)
+        elif (qid, code) in fact_items or (composite and dimension not in INDEX_DIMENSIONS):
             continue
         key = f"{dimension}:{code}" if composite else code
         if key not in keys:
@@ -77,21 +96,24 @@ def item_keys(session: Session, questionnaire_ids: Sequence[int], composite: boo
         position[(qid, code)] = keys[key]
     order = {d: i for i, d in enumerate(INDEX_DIMENSIONS)}
     dimensions = dict(sorted(dimensions.items(), key=lambda pair: order[pair[0]]))
-    return ItemKeys(tuple(keys), position, dimensions)
+    return ItemKeys(tuple(keys), position, dimensions, positive)
 
 
-def _fact_items(session: Session, questionnaire_ids: Sequence[int]) -> set[tuple[int, str]]:
-    """(questionnaire id, item code) of the facts (yes/no, trips): not rated 1–5."""
+def _fact_items(session: Session, questionnaire_ids: Sequence[int]
+                ) -> dict[tuple[int, str], tuple[int, ...]]:
+    """(questionnaire id, item code) of the facts (yes/no, trips: not rated 1–5) →
+    the values their indicator counts (empty when the fact defines none)."""
     from ...models import Questionnaire
     from ...models.questionnaires import RATING
 
-    found = set()
+    found: dict[tuple[int, str], tuple[int, ...]] = {}
     for qid, definition in session.execute(
             sa.select(Questionnaire.id, Questionnaire.definition)
             .where(Questionnaire.id.in_(list(questionnaire_ids)))):
         for item in definition.get("items", []):
             if item.get("kind", RATING) != RATING:
-                found.add((qid, item["code"]))
+                values = (item.get("indicator") or {}).get("values") or ()
+                found[(qid, item["code"])] = tuple(int(v) for v in values)
     return found
 
 
@@ -133,15 +155,18 @@ def _bit_case(keys: ItemKeys, chunk: int) -> sa.ColumnElement:
     return sa.case(whens, value=Response.questionnaire_id, else_=0)
 
 
-def pattern_query(keys: ItemKeys, where: list[Any], by: str) -> sa.Select:
-    """Responses counted per (unit_id, [group], ymask…, rmask…)."""
+def pattern_query(keys: ItemKeys, where: list[Any], by: str,
+                  day: Optional[sa.ColumnElement] = None) -> sa.Select:
+    """Responses counted per (unit_id, [group], [day], ymask…, rmask…)."""
     group = [Response.unit_id.label("unit_id")] + [
         getattr(Response, c).label(c) for c in GROUPINGS[by]]
+    if day is not None:
+        group.append(day.label("day"))
     chunks = max(1, -(-len(keys.keys) // BITS))
     masks = []
     for c in range(chunks):
         bit = _bit_case(keys, c)
-        masks.append(sa.func.sum(sa.case((Answer.value >= 4, bit), else_=0)).label(f"y{c}"))
+        masks.append(sa.func.sum(sa.case((keys.satisfied(), bit), else_=0)).label(f"y{c}"))
         masks.append(sa.func.sum(sa.case((Answer.value.is_not(None), bit), else_=0))
                      .label(f"r{c}"))
     per_response = (sa.select(*group, *masks)
@@ -186,27 +211,51 @@ def _unpack(masks: np.ndarray, k: int) -> np.ndarray:
     return np.hstack(columns).astype(float) if columns else np.zeros((len(masks), 0))
 
 
-def pattern_sums(session: Session, keys: ItemKeys, where: list[Any],
-                 by: str) -> dict[tuple, Accumulator]:
-    """Cross-product sums per (unit_id, [group]), streamed in chunks from SQL."""
+#: Per (unit_id, [group]): local day → (satisfied, answered) counts per key.
+DaySums = dict[tuple, dict[Any, list[np.ndarray]]]
+
+
+def pattern_sums(session: Session, keys: ItemKeys, where: list[Any], by: str,
+                 day: Optional[sa.ColumnElement] = None
+                 ) -> tuple[dict[tuple, Accumulator], DaySums]:
+    """Cross-product sums per (unit_id, [group]), streamed in chunks from SQL, and, when
+    ``day`` (a local-day expression) is given, the satisfied / answered counts per key of
+    each (unit_id, [group], day) from the same single pass."""
     k = len(keys.keys)
     width = 1 + len(GROUPINGS[by])
+    extra = 1 if day is not None else 0
     chunks = max(1, -(-k // BITS))
     sums: dict[tuple, Accumulator] = {}
+    days: DaySums = {}
     if k == 0:
-        return sums
-    result = session.execute(pattern_query(keys, where, by))
+        return sums, days
+    result = session.execute(pattern_query(keys, where, by, day))
     while rows := result.fetchmany(CHUNK):
         groups: dict[tuple, list[int]] = {}
         for i, row in enumerate(rows):
             groups.setdefault(tuple(_plain(v) for v in row[:width]), []).append(i)
-        data = np.array([row[width:] for row in rows], dtype=np.int64)
+        data = np.array([row[width + extra:] for row in rows], dtype=np.int64)
         for group, index in groups.items():
             block = data[index]
             y = _unpack(block[:, 0:2 * chunks:2], k)
             r = _unpack(block[:, 1:2 * chunks:2], k)
-            sums.setdefault(group, Accumulator(k)).add(y, r, block[:, -1].astype(float))
-    return sums
+            count = block[:, -1].astype(float)
+            sums.setdefault(group, Accumulator(k)).add(y, r, count)
+            if day is None:
+                continue
+            per_day = days.setdefault(group, {})
+            labels = [rows[position][width] for position in index]
+            distinct = list(dict.fromkeys(labels))
+            where_day = {label: d for d, label in enumerate(distinct)}
+            member = np.array([where_day[label] for label in labels], dtype=np.int64)
+            y_day, r_day = np.zeros((len(distinct), k)), np.zeros((len(distinct), k))
+            np.add.at(y_day, member, y * count[:, None])
+            np.add.at(r_day, member, r * count[:, None])
+            for d, label in enumerate(distinct):
+                totals = per_day.setdefault(label, [np.zeros(k), np.zeros(k)])
+                totals[0] += y_day[d]
+                totals[1] += r_day[d]
+    return sums, days
 
 
 # --- Primary sampling units ---------------------------------------------------------
@@ -234,37 +283,28 @@ def local_day(session: Session, column: Any, offset_seconds: int) -> sa.ColumnEl
     return sa.cast(column + sa.literal(dt.timedelta(seconds=offset_seconds)), sa.Date)
 
 
-def psu_counts(session: Session, keys: ItemKeys, where: list[Any], by: str,
-               offset_seconds: int) -> dict[tuple, PsuBlock]:
-    """Per (unit_id, [group]): each local day's responses, satisfied and answered counts."""
-    k = len(keys.keys)
-    day = local_day(session, Response.submitted_at, offset_seconds).label("day")
+def day_expression(session: Session, offset_seconds: int) -> sa.ColumnElement:
+    """The local day of a response (the PSU's day)."""
+    return local_day(session, Response.submitted_at, offset_seconds)
+
+
+def psu_blocks(session: Session, k: int, where: list[Any], by: str,
+               day: sa.ColumnElement, day_sums: DaySums) -> dict[tuple, PsuBlock]:
+    """Per (unit_id, [group]): each local day's responses (all of them, answered or not,
+    counted here) with its satisfied and answered counts (from :func:`pattern_sums`)."""
     group = [Response.unit_id] + [getattr(Response, c) for c in GROUPINGS[by]]
     width = len(group)
-    rows: dict[tuple, dict[Any, list]] = {}
+    counts: dict[tuple, dict[Any, int]] = {}
     for row in session.execute(sa.select(*group, day, sa.func.count())
                                .where(*where).group_by(*group, day)):
-        key = tuple(_plain(v) for v in row[:width])
-        rows.setdefault(key, {})[row[width]] = [row[width + 1], np.zeros(k), np.zeros(k)]
-    if k:
-        satisfied = sa.func.sum(sa.case((Answer.value >= 4, 1), else_=0))
-        answered = sa.func.count(Answer.value)
-        query = (sa.select(*group, day, Response.questionnaire_id, Answer.item_code,
-                           satisfied, answered)
-                 .join(Answer, Answer.response_id == Response.id).where(*where)
-                 .group_by(*group, day, Response.questionnaire_id, Answer.item_code))
-        for row in session.execute(query):
-            position = keys.position.get((row[width + 1], row[width + 2]))
-            if position is None:
-                continue
-            counts = rows[tuple(_plain(v) for v in row[:width])][row[width]]
-            counts[1][position] += row[width + 3]
-            counts[2][position] += row[width + 4]
+        counts.setdefault(tuple(_plain(v) for v in row[:width]), {})[row[width]] = row[-1]
     blocks = {}
-    for key, days in rows.items():
-        ordered = sorted(days)
+    for key, per_day in counts.items():
+        ordered = sorted(per_day)
+        sums = day_sums.get(key, {})
+        zero = [np.zeros(k), np.zeros(k)]
         blocks[key] = PsuBlock(
-            ordered, np.array([days[d][0] for d in ordered], dtype=float),
-            np.array([days[d][1] for d in ordered]).reshape(len(ordered), k),
-            np.array([days[d][2] for d in ordered]).reshape(len(ordered), k))
+            ordered, np.array([per_day[d] for d in ordered], dtype=float),
+            np.array([sums.get(d, zero)[0] for d in ordered]).reshape(len(ordered), k),
+            np.array([sums.get(d, zero)[1] for d in ordered]).reshape(len(ordered), k))
     return blocks

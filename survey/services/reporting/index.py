@@ -30,13 +30,15 @@ if TYPE_CHECKING:  # scipy loads with the first index computed, not with the app
 
 
 class Breakdown(StrEnum):
-    """What the rows of the table are: child units, services, channels, dimensions, items."""
+    """What the rows of the table are: child units, services, channels, dimensions, items,
+    or the fact indicators (shares of yes/no and trips answers, not satisfaction)."""
 
     UNIT = "unit"
     SERVICE = "service"
     CHANNEL = "channel"
     DIMENSION = "dimension"
     ITEM = "item"
+    FACT = "fact"
 
 
 BREAKDOWNS = tuple(b.value for b in Breakdown)
@@ -49,6 +51,8 @@ class VerdictCode(StrEnum):
     NOT_MET = "not_met"
     INCONCLUSIVE = "inconclusive"
     INSUFFICIENT = "insufficient"
+    #: A fact indicator: a share with its interval, not judged against the target.
+    NO_TARGET = "no_target"
 
     @property
     def label(self) -> Any:
@@ -61,6 +65,7 @@ VERDICT_LABELS = {
     VerdictCode.NOT_MET: _l("not met"),
     VerdictCode.INCONCLUSIVE: _l("not enough evidence to conclude"),
     VerdictCode.INSUFFICIENT: _l("sample too small"),
+    VerdictCode.NO_TARGET: _l("no target"),
 }
 
 
@@ -163,13 +168,18 @@ class IndexRow:
     excluded: tuple[str, ...] = ()
     #: True when the verdict was adjusted for multiple comparisons.
     adjusted: bool = False
+    #: Depth below the scope (unit rows with ``depth`` > 1; 1 otherwise).
+    level: int = 1
     #: The target test behind the verdict (both one-sided p-values), for adjustment.
     test: Optional[Verdict] = dataclasses.field(default=None, compare=False, repr=False)
 
     @property
     def response_rate(self) -> Optional[float]:
-        """Responses / served, when the served count is known and positive."""
-        return self.responses / self.served if self.served else None
+        """Responses / served, when the served count is known, positive and not below the
+        responses (a rate over 100 % would only mean the count is wrong)."""
+        if not self.served or self.responses > self.served:
+            return None
+        return self.responses / self.served
 
 
 @dataclass(frozen=True)
@@ -216,7 +226,8 @@ class _Spec:
     members: list[int]
     group: Any = ALL
     own: bool = False
-    pick: Optional[tuple[str, str]] = None  # ("dimensions" | "items", code)
+    pick: Optional[tuple[str, str]] = None  # ("dimensions" | "items" | "facts", code)
+    level: int = 1
 
 
 @dataclass(frozen=True)
@@ -249,6 +260,8 @@ class IndexQuery:
     fpc: bool = False
     receipts_for_all: tuple[str, ...] = ()
     min_answers: int = 5
+    #: Levels of units below the scope shown by ``by=unit`` (1: the children only).
+    depth: int = 1
 
 
 def configured(config: Mapping[str, Any]) -> dict[str, Any]:
@@ -279,6 +292,8 @@ def index_table(session: Session, query: IndexQuery) -> IndexTable:
     """
     unit, level, min_n, locale = query.unit, query.level, query.min_n, query.locale
     parsed, by, target = check_arguments(query.period, query.by, query.target, query.targets)
+    if not 1 <= query.depth <= 6:
+        raise ServiceError(_l("The depth must be a whole number from 1 to 6."))
     if not 0.5 < level < 1 or min_n < 0 or query.min_answers < 1:
         raise ServiceError(_l("The confidence level must be between 0.5 and 1 (such as "
                               "0.95) and the minimum sample at least 0."))
@@ -298,10 +313,11 @@ def index_table(session: Session, query: IndexQuery) -> IndexTable:
     judge = _Judge(target, level, min_n, Design.ELEMENT_FPC if query.fpc else Design.CLUSTERED,
                    query.min_answers)
     total = _row(data, _Spec("total", _l("Satisfaction index"), scope.id, members), judge)
-    if by == Breakdown.ITEM:
-        data = _fetch(session, tree, parsed, where, qids, "unit", False, receipt_units)
-    specs = _specs(session, data, scope.id, by, qids, locale)
-    rows = [_row(data, spec, judge) for spec in specs]
+    if by in (Breakdown.ITEM, Breakdown.FACT):
+        data = _fetch(session, tree, parsed, where, qids, "unit", False, receipt_units,
+                      facts=by == Breakdown.FACT)
+    specs = _specs(session, data, scope.id, by, qids, locale, query.depth)
+    rows = [dataclasses.replace(_row(data, spec, judge), level=spec.level) for spec in specs]
     fdr = (by == Breakdown.UNIT) if query.fdr is None else query.fdr
     if fdr:
         rows = _adjusted(rows, level)
@@ -336,15 +352,17 @@ def check_arguments(period: str, by: Breakdown | str, target: Optional[float],
 
 
 def _fetch(session: Session, tree: UnitTree, period: Period, where: list, qids: list[int],
-           group_by: str, composite: bool, receipt_units: frozenset[int]) -> _Data:
+           group_by: str, composite: bool, receipt_units: frozenset[int],
+           facts: bool = False) -> _Data:
     from . import aggregates
 
-    keys = aggregates.item_keys(session, qids, composite)
+    keys = aggregates.item_keys(session, qids, composite, facts)
     n = aggregates.response_counts(session, where, group_by)
-    sums = aggregates.pattern_sums(session, keys, where, group_by)
     offset = local_tz().utcoffset(period.start_utc.replace(tzinfo=None))
-    psus = aggregates.psu_counts(session, keys, where, group_by,
-                                 int(offset.total_seconds()) if offset else 0)
+    day = aggregates.day_expression(session, int(offset.total_seconds()) if offset else 0)
+    # One pass over the answers gives the element sums and the per-day (PSU) counts.
+    sums, day_sums = aggregates.pattern_sums(session, keys, where, group_by, day)
+    psus = aggregates.psu_blocks(session, len(keys.keys), where, group_by, day, day_sums)
     imported, issued = imported_counts(session, period), issued_table(session, period)
     subtrees = {unit_id: tree.subtree(unit_id) for unit_id in tree.nodes}
     services: set[Optional[int]] = {None}
@@ -377,6 +395,15 @@ def _row(data: _Data, spec: _Spec, judge: _Judge) -> IndexRow:
     figure = _pick(result, spec.pick, judge.level, facts["responses"])
     verdict = target_verdict(figure, judge.target, judge.level, judge.min_n)
     bound = verdict.upper if verdict.verdict == "not_met" else verdict.lower
+    if spec.pick is not None and spec.pick[0] == "facts":
+        return IndexRow(
+            spec.key, spec.label, figure.n, estimate=figure.estimate,
+            se=figure.se if figure.df >= 1 else math.nan, low=figure.low, high=figure.high,
+            df=figure.df, method=Method(figure.method), weighted=figure.weighted,
+            verdict=VerdictCode.NO_TARGET if figure.n >= judge.min_n
+            else VerdictCode.INSUFFICIENT, responses=facts["responses"], served=plan.served,
+            deff=figure.deff, lonely=facts["lonely"],
+            default_weighted=facts["default_weighted"])
     excluded = tuple(result.excluded_dimensions) if result is not None and \
         spec.pick is None else ()
     return IndexRow(
@@ -397,7 +424,8 @@ def _pick(result: Optional[CompositeResult], pick: Optional[tuple[str, str]], le
     if pick is None:
         return result
     found = (result.dimensions if pick[0] == "dimensions" else result.items).get(pick[1])
-    return found if found is not None else _empty(level, 0 if pick[0] == "items" else responses)
+    return found if found is not None else _empty(level, 0 if pick[0] != "dimensions"
+                                                  else responses)
 
 
 def _design(data: _Data, spec: _Spec, judge: _Judge
@@ -529,17 +557,21 @@ def _adjusted(rows: list[IndexRow], level: float) -> list[IndexRow]:
 
 
 def _specs(session: Session, data: _Data, root: int, by: Breakdown, qids: list[int],
-           locale: str) -> list[_Spec]:
+           locale: str, depth: int = 1) -> list[_Spec]:
     """The rows of the breakdown, in display order."""
     members = data.tree.subtree(root)
     if by == Breakdown.UNIT:
-        return _unit_specs(data, root, locale)
+        return _unit_specs(data, root, locale, depth)
     if by == Breakdown.SERVICE:
         return [_Spec(code, label, root, members, group=sid)
                 for sid, code, label in _service_keys(session, data, locale)]
     if by == Breakdown.CHANNEL:
         return [_Spec(c.value, CHANNELS[c.value], root, members, group=c.value)
                 for c in Channel]
+    if by == Breakdown.FACT:
+        names = _labels(session, qids, locale, "indicators")
+        return [_Spec(code, names.get(code, code), root, members, pick=("facts", code))
+                for code in data.keys.keys]
     kind = "dimensions" if by == Breakdown.DIMENSION else "items"
     labels = _labels(session, qids, locale, kind)
     codes = list(data.keys.dimensions) if by == Breakdown.DIMENSION else list(data.keys.keys)
@@ -547,20 +579,26 @@ def _specs(session: Session, data: _Data, root: int, by: Breakdown, qids: list[i
             for code in codes]
 
 
-def _unit_specs(data: _Data, root: int, locale: str) -> list[_Spec]:
-    """One row per child subtree, plus the scope's own responses when it has any."""
+def _unit_specs(data: _Data, root: int, locale: str, depth: int = 1,
+                level: int = 1) -> list[_Spec]:
+    """One row per child subtree, plus the scope's own responses when it has any; with
+    ``depth`` > 1 each child's rows follow it, one level deeper."""
     tree = data.tree
     n_by_unit = _unit_slices(data, ALL)[0]
     specs = []
-    if n_by_unit.get(root):
+    if n_by_unit.get(root) and (level == 1 or tree.children.get(root)):
         node = tree.nodes[root]
-        specs.append(_Spec(node.code, _l("%(name)s (own responses)", name=node.name(locale)),
-                           root, [root], own=True))
+        # Below the scope the unit has a row of its own already: ``<code>:own``.
+        key = node.code if level == 1 else f"{node.code}:own"
+        specs.append(_Spec(key, _l("%(name)s (own responses)", name=node.name(locale)),
+                           root, [root], own=True, level=level))
     for child in tree.children.get(root, ()):
         subtree = tree.subtree(child)
         node = tree.nodes[child]
         if node.active or any(n_by_unit.get(u) for u in subtree):
-            specs.append(_Spec(node.code, node.name(locale), child, subtree))
+            specs.append(_Spec(node.code, node.name(locale), child, subtree, level=level))
+            if level < depth:
+                specs += _unit_specs(data, child, locale, depth, level + 1)
     return specs
 
 
@@ -584,6 +622,11 @@ def _labels(session: Session, qids: list[int], locale: str, kind: str) -> dict[s
         if kind == "dimensions":
             for dim in questionnaire.definition.get("dimensions", []):
                 labels[dim["code"]] = dim.get(locale) or dim.get("vi") or dim["code"]
+        elif kind == "indicators":
+            for item in questionnaire.definition.get("items", []):
+                indicator = item.get("indicator")
+                if indicator:
+                    labels[item["code"]] = indicator.get(locale) or indicator.get("vi")
         else:
             for item in questionnaire.items:
                 labels[item.code] = item.text(locale)

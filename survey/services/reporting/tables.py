@@ -20,7 +20,8 @@ from babel.numbers import format_decimal
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
-from .index import LONELY_NOTE, UNWEIGHTED_NOTE, IndexRow, IndexTable, Method, VerdictCode
+from .index import (LONELY_NOTE, UNWEIGHTED_NOTE, Breakdown, IndexRow, IndexTable, Method,
+                    VerdictCode)
 
 
 class Kind(StrEnum):
@@ -64,6 +65,8 @@ class ReportRow:
 
     values: Mapping[str, Any]
     marks: Mapping[str, str] = field(default_factory=dict)
+    #: Depth in a tree of rows (0: top level); writers for people indent the label.
+    indent: int = 0
 
     def __getitem__(self, key: str) -> Any:
         return self.values[key]
@@ -150,6 +153,9 @@ def format_value(value: Any, kind: Kind, locale: str, digits: Optional[int] = 1,
 
 UNWEIGHTED_MARK = "*"
 LONELY_MARK = "†"
+NO_COUNT_MARK = "‡"
+NO_COUNT_NOTE = _l("No served count for this period, so no response rate: import the "
+                   "served counts (flask survey served import).")
 
 INDEX_COLUMNS = (
     Column("key", _l("Key"), Kind.TEXT),
@@ -174,6 +180,7 @@ INDEX_COLUMNS = (
            detail=True),
     Column("adjusted", _l("Verdict adjusted for multiple comparisons"), Kind.FLAG,
            detail=True),
+    Column("level", _l("Level below the scope"), Kind.COUNT, detail=True),
 )
 
 
@@ -183,15 +190,20 @@ def index_report(table: IndexTable) -> ReportTable:
     columns = tuple(
         Column(c.key, _l("%(level)s %% interval", level=level), c.kind, c.detail)
         if c.key == "interval" else c for c in INDEX_COLUMNS)
-    rows = [_index_row(row, table.min_n) for row in table.rows]
-    total = _index_row(table.total, table.min_n)
+    counted = table.by not in (Breakdown.CHANNEL, Breakdown.FACT)  # no counts per channel
+    rows = [_index_row(row, table.min_n, counted) for row in table.rows]
+    total = _index_row(table.total, table.min_n, counted)
     notes = [Note(text) for text in table.notes]
-    for mark, text in ((UNWEIGHTED_MARK, UNWEIGHTED_NOTE), (LONELY_MARK, LONELY_NOTE)):
+    for mark, text in ((UNWEIGHTED_MARK, UNWEIGHTED_NOTE), (LONELY_MARK, LONELY_NOTE),
+                       (NO_COUNT_MARK, NO_COUNT_NOTE)):
         if any(mark in row.marks.values() for row in rows + [total]):
             notes.append(Note(text, mark=mark))
-    notes.append(Note(_l("Verdicts use one-sided %(level)s %% bounds; fewer than %(min_n)s "
-                         "responses (answers, for an item) show the figure but get no "
-                         "verdict.", level=level, min_n=table.min_n), rule=True))
+    notes.append(Note(_l("“Met” means the data show the index above the target with "
+                         "%(level)s %% confidence (a one-sided bound), “not met” that it is "
+                         "below; otherwise there is not enough evidence to conclude. Fewer "
+                         "than %(min_n)s responses (answers, for an item): the figure is "
+                         "shown without a verdict.", level=level, min_n=table.min_n),
+                      rule=True))
     title = _l("Satisfaction index (%% satisfied or very satisfied): %(unit)s (%(code)s), "
                "period %(period)s, target %(target)s %%", unit=table.unit_label,
                code=table.unit_code, period=table.period.code, target=Figure(table.target))
@@ -201,7 +213,7 @@ def index_report(table: IndexTable) -> ReportTable:
     return ReportTable(title, columns, rows, total, notes, meta)
 
 
-def _index_row(row: IndexRow, min_n: int) -> ReportRow:
+def _index_row(row: IndexRow, min_n: int, counted: bool = True) -> ReportRow:
     """One row, with :func:`disclosure` applied: cells it withholds are ``None``."""
     shown = disclosure(row.n, row.estimate, min_n)
     has_data = shown != Disclosure.NO_DATA
@@ -225,4 +237,7 @@ def _index_row(row: IndexRow, min_n: int) -> ReportRow:
         marks["method"] = UNWEIGHTED_MARK
     if has_data and row.lonely:
         marks["interval"] = LONELY_MARK
-    return ReportRow(values, marks)
+    if counted and row.responses and row.response_rate is None:
+        marks["response_rate"] = NO_COUNT_MARK
+    values["level"] = row.level
+    return ReportRow(values, marks, indent=row.level - 1)
