@@ -5,6 +5,9 @@ PY := $(VENV)/bin/python
 FLASK := $(VENV)/bin/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
+# The address printed and put in every QR code by `make run`: follows HOST and PORT
+# unless SURVEY_PUBLIC_URL is set (in the environment or on the command line).
+SURVEY_PUBLIC_URL ?= http://$(HOST):$(PORT)
 
 .PHONY: run test install install-test kiosk-typecheck-deps translations i18n-update i18n-check system-deps bench clean
 
@@ -30,10 +33,11 @@ kiosk-typecheck-deps: system-deps
 translations: install
 	$(PY) tools/i18n.py compile >/dev/null
 
+run: export SURVEY_PUBLIC_URL := $(SURVEY_PUBLIC_URL)
 run: install translations
 	$(FLASK) db upgrade
 	$(FLASK) survey seed-demo
-	@echo "Serving on http://$(HOST):$(PORT)/  (Ctrl+C to stop)"
+	@echo "Serving on $(SURVEY_PUBLIC_URL)/  (Ctrl+C to stop)"
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
 # Debian packages the browser, QR, kiosk type-check and R comparison tests need; installed only when missing.

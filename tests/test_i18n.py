@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -53,3 +54,30 @@ def test_questionnaire_data_has_both_languages():
     services = json.loads((ROOT / "survey" / "data" / "services.json").read_text("utf-8"))
     assert all(s["vi"] and s["en"] for s in services)
     assert len(data["items"]) <= 15
+
+
+#: Wordings a native reader stumbles on (regular expressions), and why (issue 10).
+STUMBLES = {
+    r"chưa có gì được lưu": "a calque: “Câu trả lời của Ông/Bà chưa được ghi nhận.”, "
+                            "“Hệ thống chưa lưu dữ liệu nào.”",
+    r"mã phiếu": "clashes with “phiếu khảo sát”: “mã khảo sát”",
+    r"xoá": "one spelling: “xóa”",
+    r"(?<![-\w])demo(?![-\w])": "English (a command such as seed-demo is fine): "
+                                "“thử nghiệm”, “minh họa”",
+}
+
+
+def test_vietnamese_catalog_avoids_known_stumbles():
+    found = [(STUMBLES[word], m.id) for m in catalog("vi")
+             if m.id and isinstance(m.string, str)
+             for word in STUMBLES if re.search(word, m.string, re.IGNORECASE)]
+    assert found == []
+
+
+def test_vietnamese_decimals_use_a_comma():
+    # 0,95 in prose. Allowed: thousands (10.000), versions (OpenAPI 3.1), and an input
+    # example given right after “ví dụ” (the value is typed with a point).
+    point = re.compile(r"(?<!ví dụ )(?<!OpenAPI )(?<![\d.])\d+\.\d+(?![\d.])")
+    found = [(m.id, m.string) for m in catalog("vi") if m.id and isinstance(m.string, str)
+             for hit in point.finditer(m.string) if not re.fullmatch(r"\d{1,3}\.\d{3}", hit[0])]
+    assert found == []

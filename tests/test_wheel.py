@@ -107,7 +107,9 @@ def test_the_wheel_holds_migrations_kiosk_app_and_compiled_translations(wheel):
     assert {"survey/_kiosk/index.html", "survey/_kiosk/sw.js", "survey/_kiosk/js/app.js"} <= kiosk
     assert {"survey/translations/vi/LC_MESSAGES/messages.mo",
             "survey/translations/en/LC_MESSAGES/messages.mo",
-            "survey/templates/public/survey.html", "survey/data/questionnaire_v1.json"} <= names
+            "survey/templates/public/survey.html", "survey/data/questionnaire_v1.json",
+            "survey/templates/admin/base.html", "survey/templates/admin/_admin.css",
+            "survey/admin/common_passwords.txt"} <= names
     assert not [name for name in names if name.endswith(("kiosk-launcher.sh", ".service", ".md"))]
     assert {name.split("/")[0] for name in names if not name.startswith("survey/")} == {
         f"bhtn_survey-{wheel.name.split('-')[1]}.dist-info"}
@@ -124,7 +126,7 @@ def test_the_installed_wheel_runs_on_its_own(venv, env, elsewhere):
 
     run(python, *APP, "db", "upgrade", cwd=elsewhere, env=env)
     seeded = run(python, *APP, "survey", "seed-demo", cwd=elsewhere, env=env)
-    assert "Đã nạp dữ liệu mẫu" in seeded.stdout + seeded.stderr
+    assert "Đã nạp dữ liệu minh họa" in seeded.stdout + seeded.stderr
     assert (Path(env["SURVEY_INSTANCE_PATH"]) / "survey.sqlite").exists()
     assert not (elsewhere / "instance").exists() and not (ROOT / "survey" / "_kiosk").exists()
 
@@ -151,6 +153,7 @@ def test_the_installed_wheel_runs_on_its_own(venv, env, elsewhere):
         status, worker = get("/kiosk/sw.js")
         assert status == 200 and '"/kiosk/js/app.js"' in worker.splitlines()[0]
         assert get("/kiosk/js/app.js")[0] == 200
+        assert get("/admin/sign-in")[0] == 200
         for private in ("/kiosk/kiosk-launcher.sh", "/kiosk/bhtn-kiosk.service",
                         "/kiosk/README.md"):
             assert get(private)[0] == 404, private

@@ -6,8 +6,10 @@ from flask import current_app
 from flask_babel import gettext as _
 
 from ..extensions import current_session
+from ..models import utcnow
 from ..services import catalogue
-from ..services.catalogue.demo import add_demo_responses
+from ..services.catalogue.demo import add_demo_responses, import_demo_served
+from ..timeutil import local_date
 from .errors import service_errors
 from .hints import command
 
@@ -39,9 +41,13 @@ def seed_demo() -> None:
               help="How many synthetic responses to add.")
 @service_errors
 def demo_responses(count: int) -> None:
-    """Add synthetic responses at the demo counters (NA-DEMO*) only, to try the index."""
+    """Add synthetic responses at the demo counters (NA-DEMO*) only, to try the index,
+    and the numbers of claimants served there, so that response rates show."""
     stored = add_demo_responses(current_session(), count)
+    import_demo_served(current_session())
     current_session().commit()
+    year = str(local_date(utcnow()).year)
     click.echo(_("Added %(count)s synthetic responses at the demo counters over the last "
-                 "180 days. Try: %(command)s", count=stored,
-                 command=command("index", "--period", "2026", "--unit", "NA", "--by", "unit")))
+                 "180 days, and the number of claimants served there each month. "
+                 "Try: %(command)s", count=stored,
+                 command=command("index", "--period", year, "--unit", "NA-VINH")))

@@ -45,6 +45,14 @@ class Unit(Model):
         """The unit's name in ``locale``, falling back to Vietnamese."""
         return self.name_en if locale == "en" and self.name_en else self.name_vi
 
+    def centre(self) -> "Unit":
+        """The centre the unit belongs to (itself if it is one): the nearest centre above
+        it, else the top of its tree. Claimants are thanked in the centre's name."""
+        node = self
+        while node.kind is not UnitKind.centre and node.parent is not None:
+            node = node.parent
+        return node
+
     def __repr__(self) -> str:
         return f"<Unit {self.code}>"
 

@@ -10,7 +10,9 @@ import uuid
 from typing import Optional
 
 from flask import current_app, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from sqlalchemy.exc import IntegrityError
+from werkzeug.exceptions import HTTPException
 
 from ..extensions import csrf, current_session
 from ..models import Channel, ReceiptCode, Response
@@ -44,10 +46,22 @@ def _client_key() -> str:
     return request.remote_addr or "unknown"
 
 
+def _lang() -> Optional[str]:
+    """The language the claimant chose on the way here (``?lang=`` or the form's), kept
+    on the next page's address; ``None`` when none was chosen."""
+    asked = request.args.get("lang")
+    if not asked and request.method == "POST":
+        try:
+            asked = request.form.get("lang")
+        except HTTPException:  # a body over the size limit: its own error page follows
+            asked = None
+    return str(get_locale()) if asked else None
+
+
 def _state_page(state: str, receipt: Optional[ReceiptCode], status: int):
     unit = receipt.unit if receipt is not None and receipt.unit.active else None
     return render_template("receipts/state.html", state=state, receipt=receipt,
-                           unit=unit, local_date=local_date), status
+                           unit=unit, local_date=local_date, lang=_lang()), status
 
 
 def _miss(code: str):
@@ -76,8 +90,9 @@ def receipt_entry():
     typed = request.args.get("code", "")
     code = receipts.normalize_code(typed)
     if code:
-        return redirect(url_for("public.receipt", code=code))
-    return render_template("receipts/entry.html", typed=typed), 400 if typed else 200
+        return redirect(url_for("public.receipt", code=code, lang=_lang()))
+    return render_template("receipts/entry.html", typed=typed, lang=_lang()), \
+        400 if typed else 200
 
 
 @bp.route("/r/<code>", methods=["GET", "POST"])
@@ -86,7 +101,7 @@ def receipt(code: str):
     if not receipt_limiter().hit(_client_key()):
         retry = str(int(receipt_limiter().window))
         return render_template("receipts/state.html", state="limited", receipt=None,
-                               unit=None), 429, {"Retry-After": retry}
+                               unit=None, lang=_lang()), 429, {"Retry-After": retry}
     found = receipts.find_code(current_session(), code)
     if found is None:
         return _miss(code)
@@ -95,7 +110,8 @@ def receipt(code: str):
     state = receipts.code_state(found)
     if state is not receipts.CodeState.valid:
         if request.method == "POST" and _already_answered(found):
-            return redirect(url_for("public.thanks", unit_code=found.unit.code), code=303)
+            return redirect(url_for("public.thanks", unit_code=found.unit.code, lang=_lang()),
+                            code=303)
         return _state_page(state.value, found, 410)
     return _answer(found)
 

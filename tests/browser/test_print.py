@@ -125,6 +125,6 @@ def test_receipt_code_from_slip_opens_survey(live_server, printing, phone_page, 
     assert "Hỗ trợ học nghề" in page.content()
     assert axe_serious(page) == []
     page.goto(f"{live_server.url}/r/ZZZZZZZZ")
-    assert "Không tìm thấy mã phiếu này" in page.content()
+    assert "Không tìm thấy mã khảo sát này" in page.content()
     assert axe_serious(page) == []
     page.screenshot(path=str(tmp_path / "unknown.png"))

@@ -1,17 +1,21 @@
 """``flask survey seed-demo`` and ``demo-responses``: what a newcomer is told to open and run."""
 from __future__ import annotations
 
-from survey.models import Unit
+import json
+import re
+
+from survey.models import Unit, utcnow
+from survey.timeutil import local_date
 
 
 def test_seed_demo_loads_once_and_prints_the_urls_to_open(app, runner, count_rows):
     first = runner.invoke(args=["survey", "seed-demo"])
     assert first.exit_code == 0, first.output
-    assert "Đã nạp dữ liệu mẫu" in first.output
+    assert "Đã nạp dữ liệu minh họa" in first.output
     units = count_rows(Unit)
     assert units >= 6
     for label, url in [("Trang chủ:", "http://survey.test/"),
-                       ("Khảo sát mẫu (điện thoại):", "http://survey.test/s/NA-VINH/Q1"),
+                       ("Khảo sát thử (điện thoại):", "http://survey.test/s/NA-VINH/Q1"),
                        ("Kiosk tại quầy:", "http://survey.test/kiosk/")]:
         assert any(line.startswith(label) and line.endswith(url)
                    for line in first.output.splitlines()), (label, first.output)
@@ -27,15 +31,36 @@ def test_seed_demo_loads_once_and_prints_the_urls_to_open(app, runner, count_row
     assert first.output.splitlines()[-1].endswith(hint)
 
     again = runner.invoke(args=["survey", "seed-demo"])
-    assert again.exit_code == 0 and "không nạp dữ liệu mẫu" in again.output.lower()
+    assert again.exit_code == 0 and "không nạp dữ liệu minh họa" in again.output.lower()
     assert count_rows(Unit) == units
 
 
 def test_demo_responses_hint_runs_from_the_project_root(runner, demo):
     result = runner.invoke(args=["survey", "demo-responses", "--count", "20"])
     assert result.exit_code == 0, result.output
+    year = local_date(utcnow()).year
     assert result.output.strip().endswith(
-        ".venv/bin/flask --app wsgi survey index --period 2026 --unit NA --by unit")
+        f".venv/bin/flask --app wsgi survey index --period {year} --unit NA-VINH")
+
+
+def test_demo_responses_then_the_hinted_index_shows_response_rates(runner, demo):
+    """The newcomer's path: every row with responses has a served count and a response
+    rate between a quarter and a half, never over 100 %."""
+    added = runner.invoke(args=["survey", "demo-responses", "--count", "300"])
+    assert added.exit_code == 0, added.output
+    assert "số người được phục vụ tại đó theo từng tháng" in added.output
+    year = str(local_date(utcnow()).year)
+    shown = runner.invoke(args=["survey", "index", "--period", year, "--unit", "NA-VINH",
+                                "--depth", "2", "--format", "json"])
+    assert shown.exit_code == 0, shown.output
+    report = json.loads(shown.output)
+    rows = [row for row in [report["total"], *report["rows"]] if row["responses"]]
+    assert {row["key"] for row in rows} >= {"total", "NA-DEMO1", "NA-DEMO1-Q1", "NA-DEMO2-Q1"}
+    for row in rows:
+        assert row["served"] and 0.2 <= row["response_rate"] <= 0.5, row
+    text = runner.invoke(args=["survey", "index", "--period", year, "--unit", "NA-VINH"])
+    rates = [float(m.replace(",", ".")) for m in re.findall(r"(\d+,\d) %$", text.output, re.M)]
+    assert rates and all(rate <= 100 for rate in rates), text.output
 
 
 def test_hints_quote_their_arguments():

@@ -50,6 +50,9 @@ def test_posters_command(runner, demo, tmp_path):
         assert f"survey.test/s/{code}" in html
     assert "Ông/Bà có hài lòng với dịch vụ hôm nay không?" in html
     assert "Chỉ mất khoảng một phút." in html and "Khảo sát ẩn danh" in html
+    # The form asks for a name and a phone number (optional), never an ID card number.
+    assert "Không bắt buộc ghi họ tên, số điện thoại; không hỏi số CCCD." in html
+    assert "không hỏi họ tên" not in html
     # Self-contained: nothing loaded from elsewhere, nothing scripted.
     assert not re.search(r"""(src|href)=["']?(https?:)?//""", html)
     assert "<script" not in html and "@import" not in html and "url(" not in html
@@ -65,6 +68,8 @@ def test_posters_a5_with_service_and_english(runner, demo, tmp_path):
     assert html.count('class="page poster a5"') == 2 and "size:A5 portrait" in html
     assert "?svc=ui_report" in html and "Monthly job-search report" in html
     assert "How satisfied are you with our service today?" in html
+    assert "Your name and phone number are optional; we do not ask for your ID card number." \
+        in html
 
 
 @pytest.mark.parametrize("args, words", [

@@ -14,7 +14,7 @@ def test_home_offers_the_receipt_code_and_every_active_service_point(client, dem
     page = client.get("/")
     html = page.get_data(as_text=True)
     assert page.status_code == 200
-    assert "Tôi có mã trên giấy biên nhận" in html
+    assert "Tôi có mã khảo sát trên giấy biên nhận" in html
     assert "Hoặc chọn nơi Ông/Bà được phục vụ hôm nay" in html
     found = links(html)
     assert "/r/" in found

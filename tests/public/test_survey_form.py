@@ -101,7 +101,7 @@ def test_tampered_values_are_400_and_store_nothing(client, questionnaire, count_
     body = {**hidden_fields(page.get_data(as_text=True)), **data, **tamper}
     res = client.post("/s/NA-VINH", data=body)
     assert res.status_code == 400
-    assert "Chưa có gì được lưu" in res.get_data(as_text=True)
+    assert "chưa được ghi nhận" in res.get_data(as_text=True)
     assert count_rows(Response) == 0
 
 
@@ -184,7 +184,7 @@ def test_contacts_are_purged_after_retention(runner, client, questionnaire, db, 
     assert purge_contacts(db.session, contact.delete_after) == 1
     assert count_rows(Contact) == 0 and count_rows(Response) == 1
     result = runner.invoke(args=["survey", "purge-contacts"])
-    assert result.exit_code == 0 and "Đã xoá 0" in result.output
+    assert result.exit_code == 0 and "Đã xóa 0" in result.output
 
 
 @pytest.mark.parametrize("field, value", [("contact_email", "not-an-email"),

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 import threading
 
 import pytest
@@ -55,7 +56,7 @@ def test_first_submission_consumes_the_code(client, questionnaire, issue, db, co
     used = client.get(f"/r/{code.code}")
     html = used.get_data(as_text=True)
     assert used.status_code == 410
-    assert "Mã phiếu này đã được sử dụng" in html and 'href="/s/NA-VINH-Q2"' in html
+    assert "Mã khảo sát này đã được sử dụng" in html and 'href="/s/NA-VINH-Q2"' in html
     fields2 = hidden_fields(client.get("/s/NA-VINH").get_data(as_text=True))
     other = client.post(f"/r/{code.code}", data={**fields2, **answers(questionnaire)})
     assert other.status_code == 410
@@ -78,7 +79,7 @@ def test_expired_code_page(client, questionnaire, issue, count_rows):
     page = client.get(f"/r/{code.code}")
     html = page.get_data(as_text=True)
     assert page.status_code == 410
-    assert "Mã phiếu này đã hết hạn" in html and 'href="/s/NA-VINH-Q2"' in html
+    assert "Mã khảo sát này đã hết hạn" in html and 'href="/s/NA-VINH-Q2"' in html
     fields = hidden_fields(client.get("/s/NA-VINH").get_data(as_text=True))
     res = client.post(f"/r/{code.code}", data={**fields, **answers(questionnaire)})
     assert res.status_code == 410 and count_rows(Response) == 0
@@ -89,7 +90,7 @@ def test_unknown_code_page(client, questionnaire, code):
     page = client.get(f"/r/{code}")
     html = page.get_data(as_text=True)
     assert page.status_code == 404
-    assert "Không tìm thấy mã phiếu này" in html and "/s/" not in html
+    assert "Không tìm thấy mã khảo sát này" in html and "/s/" not in html
 
 
 def test_code_of_inactive_unit(client, questionnaire, issue, db):
@@ -153,7 +154,7 @@ def test_two_simultaneous_submissions_one_wins(app, questionnaire, issue, db, co
         t.join(timeout=60)
     assert sorted(r[0] for r in results) == [303, 410]
     loser = next(r[1] for r in results if r[0] == 410)
-    assert "Mã phiếu này đã được sử dụng" in loser
+    assert "Mã khảo sát này đã được sử dụng" in loser
     db.session.expire_all()
     assert count_rows(Response) == 1
     row = db.session.scalar(db.select(ReceiptCode).filter_by(code=code))
@@ -165,3 +166,74 @@ def test_state_pages_in_english(client, questionnaire, issue):
     code = issue(now=utcnow() - dt.timedelta(days=20)).code
     html = client.get(f"/r/{code}?lang=en").get_data(as_text=True)
     assert "This receipt code has expired." in html
+
+
+def links(html: str) -> list[str]:
+    return re.findall(r'<a [^>]*href="([^"]*)"', html)
+
+
+def test_typed_code_keeps_the_language_to_the_thank_you_page(client, questionnaire, issue):
+    code = issue().code
+    entry = client.get("/r/?lang=en")
+    html = entry.get_data(as_text=True)
+    assert "Survey from your receipt" in html
+    assert '<input type="hidden" name="lang" value="en">' in html
+    # The form is sent as typed, with its hidden lang: the survey opens in English.
+    typed = client.get("/r/", query_string={"code": code.lower(), "lang": "en"})
+    assert typed.status_code == 302 and typed.headers["Location"] == f"/r/{code}?lang=en"
+    page = client.get(typed.headers["Location"])
+    assert page.status_code == 200 and '<html lang="en">' in page.get_data(as_text=True)
+    html = page.get_data(as_text=True)
+    assert re.search(r'<input[^>]*name="lang"[^>]*value="en"', html)
+    fields = {**hidden_fields(html), "lang": "en"}
+    sent = client.post(f"/r/{code}", data={**fields, **answers(questionnaire)})
+    assert sent.status_code == 303 and sent.headers["Location"].endswith("/thanks?lang=en")
+    again = client.post(f"/r/{code}", data={**fields, **answers(questionnaire)})
+    assert again.status_code == 303 and again.headers["Location"].endswith("/thanks?lang=en")
+    used = client.get(f"/r/{code}?lang=en").get_data(as_text=True)
+    assert "This receipt code has already been used." in used
+    assert "/s/NA-VINH-Q2?lang=en" in links(used)
+
+
+def test_a_mistyped_code_is_asked_again_in_the_same_language(client, questionnaire):
+    bad = client.get("/r/", query_string={"code": "12", "lang": "en"})
+    html = bad.get_data(as_text=True)
+    assert bad.status_code == 400 and "This is not a valid code" in html
+    assert '<input type="hidden" name="lang" value="en">' in html
+    # Without a chosen language, nothing is added to the address.
+    assert "name=\"lang\"" not in client.get("/r/").get_data(as_text=True)
+    res = client.get("/r/", query_string={"code": "ABCD EFGH"})
+    assert res.headers["Location"] == "/r/ABCDEFGH"
+
+
+@pytest.mark.parametrize("lang, suffix", [(None, ""), ("en", "?lang=en")])
+def test_wrong_code_page_leads_home_and_to_the_general_survey(client, questionnaire, lang,
+                                                              suffix):
+    page = client.get("/r/ZZZZZZZZ" + suffix)
+    html = page.get_data(as_text=True)
+    assert page.status_code == 404
+    found = links(html)
+    assert f"/r/{suffix}" in found  # type the code again
+    assert f"/{suffix}#points-h" in found  # the service points, each with its general survey
+    assert f"/{suffix}" in found  # the home page
+    if lang is None:
+        assert "Ông/Bà cũng có thể trả lời khảo sát chung, không cần mã." in html
+        assert "Chọn nơi Ông/Bà được phục vụ hôm nay" in html and ">Trang chủ</a>" in html
+    else:
+        assert "Choose where you were served today" in html and ">Home page</a>" in html
+    # The anchor exists on the home page, at the list of service points.
+    home = client.get("/" + suffix).get_data(as_text=True)
+    assert 'id="points-h"' in home and "/s/NA-DEMO1" + suffix in links(home)
+
+
+def test_every_state_page_leads_home(app, client, questionnaire, issue, db):
+    code = issue()
+    code.unit.active = False
+    db.session.commit()
+    closed = client.get(f"/r/{code.code}?lang=en").get_data(as_text=True)
+    assert "/?lang=en" in links(closed)
+    app.config["RECEIPT_RATE_LIMIT"] = 1
+    app.extensions.pop("receipt_limiter", None)
+    client.get("/r/ZZZZZZZZ")
+    limited = client.get("/r/ZZZZZZZZ")
+    assert limited.status_code == 429 and "/" in links(limited.get_data(as_text=True))

@@ -134,7 +134,7 @@ def test_moving_a_unit_with_responses_is_refused(db, questionnaire, make_respons
     moved = TREE.replace("ht-tt-q1,HT-TT", "ht-tt-q1,HT-KA")
     with pytest.raises(UnitImportError) as info:
         import_units(db.session, moved.encode())
-    assert "HT-TT-Q1 đã có phản hồi hoặc mã phiếu" in str(info.value)
+    assert "HT-TT-Q1 đã có phản hồi hoặc mã khảo sát" in str(info.value)
     with force_locale("en"):
         assert "HT-TT-Q1 has responses or receipt codes" in str(info.value)
     db.session.expire_all()

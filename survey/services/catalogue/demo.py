@@ -1,25 +1,37 @@
-"""Synthetic responses for the demo units, so that a newcomer sees a real index."""
+"""Synthetic responses for the demo units, so that a newcomer sees a real index.
+
+With them, served counts consistent with the responses, so that response rates show.
+"""
 from __future__ import annotations
 
 import datetime as dt
 import random
 import uuid
+from collections import Counter
 from typing import Optional
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
-from ...models import Channel, Unit, UnitKind, utcnow
+from ...models import Channel, QuestionnaireItem, Response, ResponseStatus, Unit, UnitKind, utcnow
+from ...models.questionnaires import RATING, TRIPS, YES_NO
+from ...timeutil import local_date
 from .. import catalogue
 from ..errors import ServiceError
 from ..intake.responses import NewResponse, submit_response
+from ..intake.sampling import asked_items
+from ..reporting.served import import_served_csv
 
 #: Only these demo counters receive synthetic responses: never a real unit.
 DEMO_PREFIX = "NA-DEMO"
 #: Latent moods of respondents; with the rating noise about 85 % of answers are 4 or 5,
 #: close to the targets, so that verdicts and intervals are worth looking at.
 MOODS = (5.0, 4.9, 4.8, 4.7, 4.6, 4.5, 4.3, 3.0)
+#: Share of the claimants served who answer, drawn once per demo counter from this range.
+RESPONSE_RATES = (0.25, 0.45)
+#: Number of trips (1, 2, 3, 4 or more) and how often each is answered.
+TRIP_WEIGHTS = (0.62, 0.25, 0.09, 0.04)
 
 
 def demo_counters(session: Session) -> list[Unit]:
@@ -33,13 +45,31 @@ def _answer(rng: random.Random, mood: float) -> int:
     return max(1, min(5, round(rng.gauss(mood, 0.7))))
 
 
+def _item_answer(rng: random.Random, item: QuestionnaireItem, mood: float
+                 ) -> tuple[bool, Optional[int]]:
+    """(answered, value) for one asked item; ``None`` is "not applicable"."""
+    roll = rng.random()
+    if item.kind == RATING:
+        if roll < 0.08:
+            return True, None
+        return (True, _answer(rng, mood)) if roll < 0.80 else (False, None)
+    if roll < 0.05:
+        return True, None  # "I do not remember"
+    if item.kind == YES_NO:  # yes (1) is the bad answer, rarer among the satisfied
+        return True, 1 if rng.random() < (0.03 if mood >= 4 else 0.15) else 2
+    if item.kind == TRIPS:
+        return True, rng.choices((1, 2, 3, 4), weights=TRIP_WEIGHTS)[0]
+    return False, None
+
+
 def add_demo_responses(session: Session, count: int, days: int = 180, seed: int = 2269,
                        now: Optional[dt.datetime] = None) -> int:
     """Store ``count`` synthetic responses at the demo counters over the last ``days``.
 
-    Answers are correlated within a respondent (one latent mood per person), about
-    one in twelve dimension answers is "not applicable", and about a quarter of the
-    items are skipped, as on real phones. Returns how many were stored.
+    Each respondent is asked what the current questionnaire asks them (one item per
+    dimension when it samples items). Answers are correlated within a respondent (one
+    latent mood per person), about one in twelve ratings is "not applicable", and about
+    a quarter of the items are skipped, as on real phones. Returns how many were stored.
     """
     counters = demo_counters(session)
     if not counters:
@@ -51,17 +81,53 @@ def add_demo_responses(session: Session, count: int, days: int = 180, seed: int 
     services = catalogue.active_services(session)
     rng, now = random.Random(seed), now or utcnow()
     for _ in range(count):
+        response_id = uuid.uuid4()
         mood = rng.choice(MOODS)
         answers: dict[str, Optional[int]] = {"overall": _answer(rng, mood)}
-        for item in questionnaire.items[1:]:
-            roll = rng.random()
-            if roll < 0.08:
-                answers[item.code] = None
-            elif roll < 0.80:
-                answers[item.code] = _answer(rng, mood)
+        for item in asked_items(questionnaire, str(response_id)):
+            if item.code in answers:  # the overall question, answered above
+                continue
+            answered, value = _item_answer(rng, item, mood)
+            if answered:
+                answers[item.code] = value
         submit_response(session, NewResponse(
-            id=uuid.uuid4(), unit=rng.choice(counters), questionnaire=questionnaire,
+            id=response_id, unit=rng.choice(counters), questionnaire=questionnaire,
             channel=Channel.qr, locale="vi" if rng.random() < 0.93 else "en",
             answers=answers, service=rng.choice(services),
             submitted_at=now - dt.timedelta(seconds=rng.uniform(0, days * 86400))))
     return count
+
+
+def demo_served_counts(session: Session, seed: int = 2269) -> dict[tuple[str, str], int]:
+    """Claimants served at each demo counter, consistent with its valid responses:
+    (period code, unit code) → count, for every month, quarter and year with responses.
+
+    Each counter answers for a share of the people it served drawn once from
+    :data:`RESPONSE_RATES`, so its count is its responses divided by that share. A
+    quarter or a year counts the months of the demo period only: a count for a whole
+    year would make its months before the demo period look unanswered.
+    """
+    rng = random.Random(seed)
+    counters = {unit.id: unit for unit in demo_counters(session)}
+    rates = {unit_id: rng.uniform(*RESPONSE_RATES) for unit_id in counters}
+    rows = session.execute(sa.select(Response.unit_id, Response.submitted_at).where(
+        Response.unit_id.in_(list(counters)), Response.status == ResponseStatus.valid))
+    answered = Counter((unit_id, local_date(moment).replace(day=1)) for unit_id, moment in rows)
+    served: Counter[tuple[str, str]] = Counter()
+    for (unit_id, month), n in answered.items():
+        count = max(n, round(n / rates[unit_id]))
+        code = counters[unit_id].code
+        for period in (f"{month:%Y-%m}", f"{month.year}-Q{(month.month - 1) // 3 + 1}",
+                       str(month.year)):
+            served[(period, code)] += count
+    return dict(served)
+
+
+def import_demo_served(session: Session, seed: int = 2269) -> int:
+    """Import :func:`demo_served_counts` as a served-count CSV would be (replacing the
+    demo counters' earlier counts for the same periods); returns how many rows. Flushes."""
+    counts = demo_served_counts(session, seed)
+    lines = ["period,unit,service,count"] + [
+        f"{period},{unit},,{count}" for (period, unit), count in sorted(counts.items())]
+    import_served_csv(session, "\n".join(lines).encode())
+    return len(counts)

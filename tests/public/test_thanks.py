@@ -1,0 +1,43 @@
+"""The thank-you page thanks the claimant in the name of the centre, not of the counter."""
+from __future__ import annotations
+
+import pytest
+
+CENTRE_VI = "Trung tâm Dịch vụ việc làm Nghệ An"
+
+
+@pytest.mark.parametrize("code", ["NA-VINH-Q1", "NA-DEMO1-Q2", "NA-DEMO2", "NA-VINH"])
+def test_thanks_in_the_name_of_the_centre(client, demo, code):
+    page = client.get(f"/s/{code}/thanks")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "Xin cảm ơn Ông/Bà!" in html
+    assert ("Câu trả lời của Ông/Bà đã được ghi nhận. Ông/Bà đã giúp "
+            f"{CENTRE_VI} phục vụ người lao động tốt hơn.") in html
+    assert "Quầy" not in html and "Điểm tiếp nhận" not in html
+
+
+def test_thanks_in_english(client, demo):
+    html = client.get("/s/NA-DEMO1-Q1/thanks?lang=en").get_data(as_text=True)
+    assert ("You have helped Nghe An Employment Service Centre serve workers better."
+            in html)
+
+
+def test_without_a_centre_the_top_of_the_tree_thanks(client, db, make_unit):
+    province = make_unit("HT", kind="province", name="Tỉnh Hà Tĩnh")
+    office = make_unit("HT-KA", parent=province, kind="branch", name="Điểm tiếp nhận Kỳ Anh")
+    make_unit("HT-KA-Q1", parent=office, name="Quầy 1 Kỳ Anh")
+    db.session.commit()
+    html = client.get("/s/HT-KA-Q1/thanks").get_data(as_text=True)
+    assert "Ông/Bà đã giúp Tỉnh Hà Tĩnh phục vụ" in html
+
+
+def test_unit_centre(demo, db, make_unit):
+    unit = demo.unit_by_code
+    centre = unit(db.session, "NA-VINH")
+    for code in ("NA-VINH", "NA-VINH-Q3", "NA-DEMO1", "NA-DEMO2-Q1"):
+        assert unit(db.session, code).centre() is centre
+    province = unit(db.session, "NA")
+    assert province.centre() is province  # nothing above it: the top of the tree
+    lone = make_unit("LONE")
+    assert lone.centre() is lone
