@@ -21,10 +21,17 @@
  * @property {Record<string, Record<string, string>>} strings language → key → text
  */
 /**
+ * What an item asks: a 1–5 rating; a fact answered yes (1) or no (2); the number of
+ * trips, 1–4 (4 = four or more). Copies kept from older servers have no kind: "rating".
+ * @typedef {"rating" | "yes_no" | "trips"} ItemKind
+ */
+/**
  * @typedef {object} Item
  * @property {string} code
  * @property {string | null} dimension null for the overall question (no "not applicable")
+ *   and for the facts
  * @property {boolean} [required]
+ * @property {ItemKind} [kind]
  * @property {string} vi
  * @property {string} [en]
  */
@@ -33,6 +40,9 @@
  * The published questionnaire, from ``/api/v1/questionnaire``.
  * @typedef {object} Questionnaire
  * @property {number} version
+ * @property {boolean} [matrix_sampling] each claimant is asked the items without a
+ *   dimension and one rated item per dimension, drawn at random
+ * @property {Localized | null} [stem] the question that rated aspects complete
  * @property {Item[]} items
  * @property {Choice[]} services
  * @property {Choice[]} reasons

@@ -1,16 +1,18 @@
 // @ts-check
-// The counter kiosk: attract screen → one question per screen → service → reasons →
-// thank you → attract screen. Every completed response is queued in IndexedDB first.
+// The counter kiosk: attract screen → one rated question per screen → the facts → service
+// → reasons → thank you → attract screen. Every completed response is queued in IndexedDB
+// first.
 import * as api from "./api.js";
 import { face } from "./faces.js";
 import { lockDown } from "./lockdown.js";
 import { Sender } from "./sender.js";
 import { openQueue } from "./store.js";
-import { el, fill, isoWithOffset, uuid4 } from "./util.js";
+import { el, fill, isoWithOffset, randomIndex, uuid4 } from "./util.js";
 
 /** @typedef {import("./api.js").KioskConfig} KioskConfig */
 /** @typedef {import("./api.js").Questionnaire} Questionnaire */
 /** @typedef {import("./api.js").Item} Item */
+/** @typedef {import("./api.js").ItemKind} ItemKind */
 /** @typedef {import("./store.js").ResilientStore} ResilientStore */
 /** @typedef {import("./store.js").ResponseBody} ResponseBody */
 
@@ -18,6 +20,18 @@ import { el, fill, isoWithOffset, uuid4 } from "./util.js";
 const LANGUAGE_NAMES = { vi: "Tiếng Việt", en: "English" };
 const REFRESH_EVERY = 10 * 60 * 1000;
 const RELOAD_AFTER = 24 * 3600 * 1000;
+/** Ratings this low (1–2) lead to the reasons screen. */
+const LOW_RATING = 2;
+/** Facts shown together on one screen: three rows of big buttons fit 1280 × 800. */
+const FACTS_PER_SCREEN = 3;
+/**
+ * The answers a fact offers, value → string key, then "I do not remember" (null).
+ * @type {Record<Exclude<ItemKind, "rating">, [number, string][]>}
+ */
+const FACT_CHOICES = {
+  yes_no: [[1, "yes"], [2, "no"]],
+  trips: [[1, "trips_1"], [2, "trips_2"], [3, "trips_3"], [4, "trips_4"]],
+};
 /**
  * Until the server's settings arrive: only the words of the "unavailable" screen, which is
  * all that is shown before them (the page reloads to try again); hence the cast.
@@ -28,18 +42,23 @@ const FALLBACK = /** @type {KioskConfig} */ (/** @type {unknown} */ ({
 
 /**
  * What is on the screen (also ``#screen[data-screen]``).
- * @typedef {"loading" | "pair" | "unavailable" | "attract" | "question" | "service" |
- *   "reasons" | "thanks"} Screen
+ * @typedef {"loading" | "pair" | "unavailable" | "attract" | "question" | "facts" |
+ *   "service" | "reasons" | "thanks"} Screen
  */
 /** The screens of the survey itself, where a claimant is answering. */
-const SURVEY_SCREENS = /** @type {readonly Screen[]} */ (["question", "service", "reasons"]);
+const SURVEY_SCREENS = /** @type {readonly Screen[]} */ (
+  ["question", "facts", "service", "reasons"]);
 
 /**
  * One claimant's answers so far.
  * @typedef {object} Draft
  * @property {string} id the response's id, so that it is stored once however often it is sent
+ * @property {Questionnaire} questionnaire the version this claimant answers (a newer one
+ *   fetched meanwhile waits for the next claimant)
+ * @property {Item[]} items the items this claimant is asked, in questionnaire order
  * @property {number} step index in ``steps()`` of the screen shown
- * @property {Record<string, number | null>} answers item code → 1–5, or null (not applicable)
+ * @property {Record<string, number | null>} answers item code → its value, or null (not
+ *   applicable, do not remember); only the items answered, never an item not asked
  * @property {string | null} service
  * @property {Set<string>} reasons
  * @property {boolean} done queued: nothing more may change
@@ -101,7 +120,7 @@ function t(key, values = {}) {
 const localized = (texts) =>
   /** @type {Record<string, string | undefined>} */ (texts)[state.language] || texts.vi;
 
-/** The questionnaire; only the survey screens use it, and they need one to be shown. */
+/** The questionnaire; a claimant can only start when there is one. */
 function questionnaire() {
   if (!state.questionnaire) throw new Error("kiosk: no questionnaire");
   return state.questionnaire;
@@ -161,7 +180,8 @@ function render() {
   /** @type {Record<Screen, () => void>} */
   const renderers = { loading: () => {}, attract: renderAttract, pair: () => renderPair(),
                       thanks: renderThanks, unavailable: renderUnavailable,
-                      question: renderStep, service: renderStep, reasons: renderStep };
+                      question: renderStep, facts: renderStep, service: renderStep,
+                      reasons: renderStep };
   renderers[state.screen]();
 }
 
@@ -221,24 +241,61 @@ async function afterPairing() {
 // --- the survey --------------------------------------------------------------------------
 
 /**
- * @typedef {{kind: "item", item: Item} | {kind: "service"} | {kind: "reasons"}} Step
+ * A screen of the survey: one rated item, a few facts, the service, or the reasons.
+ * @typedef {{kind: "item", item: Item} | {kind: "facts", items: Item[]} | {kind: "service"} |
+ *   {kind: "reasons"}} Step
  */
+
+/** @param {Item} item */
+const isRated = (item) => (item.kind || "rating") === "rating";
+
+/**
+ * The items one claimant is asked, in questionnaire order: all of them, or under matrix
+ * sampling the items without a dimension and one rated item per dimension, each drawn
+ * with the same chance (as the server's ``sampling.asked_items``).
+ * @param {Questionnaire} version
+ * @returns {Item[]}
+ */
+function drawItems(version) {
+  if (!version.matrix_sampling) return version.items;
+  /** @type {Map<string, Item[]>} */
+  const byDimension = new Map();
+  for (const item of version.items) {
+    if (isRated(item) && item.dimension) {
+      byDimension.set(item.dimension, [...(byDimension.get(item.dimension) || []), item]);
+    }
+  }
+  const chosen = new Set([...byDimension.values()]
+    .map((items) => items[randomIndex(items.length)]));
+  return version.items.filter((item) => !(isRated(item) && item.dimension) || chosen.has(item));
+}
 
 /** @returns {Step[]} */
 function steps() {
-  const { items, reasons } = questionnaire();
+  const { items, answers, questionnaire: version } = draft();
   /** @type {Step[]} */
-  const list = items.map((item) => ({ kind: "item", item }));
+  const list = [];
+  for (const item of items) {
+    const last = list[list.length - 1];
+    if (isRated(item)) list.push({ kind: "item", item });
+    else if (last && last.kind === "facts" && last.items.length < FACTS_PER_SCREEN) {
+      last.items.push(item);
+    } else list.push({ kind: "facts", items: [item] });
+  }
   list.push({ kind: "service" });
-  const low = Object.values(draft().answers).some((v) => v !== null && v <= 3);
-  if (low && reasons.length) list.push({ kind: "reasons" });
+  const low = items.some((item) => {
+    const value = answers[item.code];
+    return isRated(item) && value !== null && value !== undefined && value <= LOW_RATING;
+  });
+  if (low && version.reasons.length) list.push({ kind: "reasons" });
   return list;
 }
 
-/** A new claimant: fresh answers, first question. */
+/** A new claimant: the items they are asked, fresh answers, first question. */
 function start() {
-  state.draft = { id: uuid4(), step: 0, answers: {}, service: null, reasons: new Set(),
-                  done: false };
+  const version = questionnaire();
+  state.draft = { id: uuid4(), questionnaire: version, items: drawItems(version), step: 0,
+                  answers: {}, service: null, reasons: new Set(), done: false };
   renderStep();
 }
 
@@ -254,13 +311,14 @@ function go(delta) {
 function renderStep() {
   const step = steps()[draft().step];
   if (step.kind === "item") renderItem(step.item);
+  else if (step.kind === "facts") renderFacts(step.items);
   else if (step.kind === "service") renderService();
   else renderReasons();
 }
 
 function progress() {
   // Reasons are an extra screen, not a question: the total does not jump when they appear.
-  const total = questionnaire().items.length + 1;
+  const total = steps().filter((step) => step.kind !== "reasons").length;
   if (draft().step >= total) return null;
   return el("p", { class: "progress" }, t("progress", { n: draft().step + 1, total }));
 }
@@ -285,13 +343,57 @@ function renderItem(item) {
   const notApplicable = item.dimension ? el("button", {
     type: "button", class: "secondary na", "aria-pressed": String(chosen === null),
     onclick: () => answer(null) }, t("not_applicable")) : null;
-  show("question", progress(), heading(localized(item)),
-       el("div", { class: "faces", role: "group", "aria-labelledby": "screen-title" }, ...faces),
+  // A rated aspect completes the version's stem ("How satisfied are you with:").
+  const stem = draft().questionnaire.stem;
+  const lead = stem && item.dimension ?
+    el("p", { class: "stem", id: "screen-stem" }, localized(stem)) : null;
+  show("question", progress(), lead, heading(localized(item)),
+       el("div", { class: "faces", role: "group",
+                   "aria-labelledby": lead ? "screen-stem screen-title" : "screen-title" },
+          ...faces),
        el("div", { class: "actions" }, backButton(), notApplicable));
 }
 
+/**
+ * Facts on one screen, a row of big buttons each; none is required, so "Next" goes on.
+ * @param {Item[]} items
+ */
+function renderFacts(items) {
+  const rows = items.map((item, index) => factRow(item, `fact-${index}`));
+  show("facts", progress(), heading(t("facts_heading")), el("div", { class: "facts" }, ...rows),
+       el("div", { class: "actions" }, backButton(),
+          el("button", { type: "button", class: "primary next", onclick: () => go(1) },
+             t("next"))));
+}
+
+/**
+ * One fact: its question and its answers, then "I do not remember" (stored as null).
+ * @param {Item} item
+ * @param {string} id
+ */
+function factRow(item, id) {
+  const answers = draft().answers;
+  const kind = /** @type {Exclude<ItemKind, "rating">} */ (item.kind);
+  /** @type {[number | null, string][]} */
+  const choices = [...FACT_CHOICES[kind], [null, "dont_remember"]];
+  /** @param {number | null} value */
+  const pressed = (value) => String(item.code in answers && answers[item.code] === value);
+  const buttons = choices.map(([value, key]) => el("button", {
+    type: "button", class: value === null ? "choice fact-choice unsure" : "choice fact-choice",
+    "data-value": value ?? "", "aria-pressed": pressed(value),
+    onclick: () => {
+      answers[item.code] = value;
+      buttons.forEach((button, i) => button.setAttribute("aria-pressed", pressed(choices[i][0])));
+    },
+  }, t(key)));
+  return el("div", { class: `fact fact-${kind}`, role: "group", "aria-labelledby": id,
+                     "data-code": item.code },
+            el("p", { class: "fact-question", id }, localized(item)),
+            el("div", { class: "fact-choices" }, ...buttons));
+}
+
 function renderService() {
-  const buttons = questionnaire().services.map((service) => el("button", {
+  const buttons = draft().questionnaire.services.map((service) => el("button", {
     type: "button", class: "choice", "data-code": service.code,
     "aria-pressed": String(draft().service === service.code),
     onclick: () => { draft().service = service.code; go(1); },
@@ -304,7 +406,7 @@ function renderService() {
 
 function renderReasons() {
   const chosen = draft().reasons;
-  const buttons = questionnaire().reasons.map((reason) => el("button", {
+  const buttons = draft().questionnaire.reasons.map((reason) => el("button", {
     type: "button", class: "choice reason", "data-code": reason.code,
     "aria-pressed": String(chosen.has(reason.code)),
     onclick: (/** @type {Event} */ event) => {
@@ -333,7 +435,8 @@ async function complete(partial) {
   if (!state.store) throw new Error("kiosk: no queue");
   /** @type {ResponseBody} */
   const body = {
-    id: current.id, questionnaire_version: questionnaire().version, service: current.service,
+    id: current.id, questionnaire_version: current.questionnaire.version,
+    service: current.service,
     submitted_at: isoWithOffset(), locale: state.language, answers: { ...current.answers },
     reasons: [...current.reasons], partial,
   };

@@ -15,6 +15,20 @@ export function uuid4() {
 }
 
 /**
+ * A random whole number from 0 to ``n`` − 1, each with the same chance (rejection
+ * sampling, so that no value is favoured by the modulo).
+ * @param {number} n
+ * @returns {number}
+ */
+export function randomIndex(n) {
+  if (!globalThis.crypto || !crypto.getRandomValues) return Math.floor(Math.random() * n);
+  const limit = 2 ** 32 - (2 ** 32 % n);
+  const word = new Uint32Array(1);
+  do crypto.getRandomValues(word); while (word[0] >= limit);
+  return word[0] % n;
+}
+
+/**
  * Local time as ISO 8601 with the device's UTC offset, e.g. 2026-05-04T09:15:02.120+07:00.
  * @param {Date} [date]
  * @returns {string}

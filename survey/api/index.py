@@ -44,6 +44,7 @@ def row_json(row: ReportRow) -> dict[str, Any]:
         "responses": row["responses"], "served": row["served"],
         "response_rate": _number(row["response_rate"]),
         "default_weighted": row["default_weighted"], "lonely": row["lonely"],
+        "level": row["level"],
     }
 
 
@@ -85,7 +86,7 @@ def index():
     try:
         table = index_table(current_session(), IndexQuery(
             params.period, params.unit, Breakdown(params.by), params.target,
-            locale=str(get_locale() or "vi"), fdr=params.fdr,
+            locale=str(get_locale() or "vi"), fdr=params.fdr, depth=params.depth,
             **configured(current_app.config)))
     except NotFound as exc:  # the unit went away since the query was checked
         raise ApiProblem("validation_failed", str(exc.message),

@@ -61,14 +61,19 @@ def questionnaire():
 
 
 def questionnaire_payload(current: Questionnaire) -> dict[str, Any]:
+    """The version as the kiosk shows it: the kiosk draws the items of each claimant
+    itself (``matrix_sampling``) and puts rated aspects under ``stem``."""
     definition = current.definition
     return {
         "version": current.version,
         "title": definition.get("title", {}),
         "scale": definition.get("scale", [1, 2, 3, 4, 5]),
+        "matrix_sampling": current.matrix_sampling,
+        "stem": definition.get("stem"),
         "dimensions": definition.get("dimensions", []),
         "items": [{"code": item.code, "dimension": item.dimension, "required": item.required,
-                   "vi": item.text_vi, "en": item.text_en} for item in current.items],
+                   "kind": item.kind, "vi": item.text_vi, "en": item.text_en}
+                  for item in current.items],
         "services": [{"code": s.code, "vi": s.name_vi, "en": s.name_en}
                      for s in catalogue.active_services(current_session())],
         "reasons": definition.get("reasons", []),

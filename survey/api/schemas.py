@@ -78,6 +78,8 @@ class IndexParameters(RequestSchema):
         None, gt=0, lt=1, allow_inf_nan=False, examples=[0.9], description=N_(
             "Target share for the verdicts; by default the government target in force in "
             "the period's year."))
+    depth: int = Field(1, ge=1, le=6, description=N_(
+        "With by=unit: levels of units below the scope (2: offices and their counters)."))
     fdr: Optional[bool] = Field(None, description=N_(
         "Adjust the rows' verdicts for multiple comparisons (Benjamini–Hochberg false "
         "discovery rate); by default on when the rows are units, off otherwise."))
@@ -170,7 +172,9 @@ class KioskResponseItem(BaseModel):
     locale: Literal["vi", "en"] = Field(description=N_("Language the claimant used."))
     answers: dict[str, Optional[Annotated[int, Field(ge=1, le=5)]]] = Field(
         min_length=1, description=N_(
-            "Item code → rating 1–5, or null for “not applicable”."))
+            "Item code → the value for the item's kind, or null for “not applicable” or "
+            "“I do not remember”. Items not asked are left out; under matrix sampling a "
+            "second item of one dimension is refused as not_asked."))
     reasons: list[str] = Field([], description=N_("Codes of the reasons ticked."))
     partial: bool = Field(False, description=N_(
         "Whether the kiosk submitted it after the claimant walked away."))
@@ -234,6 +238,7 @@ class IndexRowOut(BaseModel):
         "the counted units."))
     lonely: int = Field(description=N_(
         "Strata with a single primary sampling unit (counter-day)."))
+    level: int = Field(description=N_("Depth below the scope (1: a child of the scope)."))
 
 
 class IndexReport(BaseModel):
@@ -293,6 +298,9 @@ class QuestionnaireItem(BaseModel):
     code: str
     dimension: Optional[str]
     required: bool
+    kind: Literal["rating", "yes_no", "trips"] = Field(description=N_(
+        "rating: 1–5 satisfaction; yes_no: 1 yes, 2 no; trips: 1, 2, 3 or 4 (four or "
+        "more). Null is “not applicable” or “I do not remember”."))
     vi: str
     en: Optional[str]
 
@@ -311,6 +319,13 @@ class QuestionnaireOut(BaseModel):
     version: int
     title: dict[str, str]
     scale: list[int]
+    matrix_sampling: bool = Field(description=N_(
+        "True: each claimant answers the items without a dimension and one rated item per "
+        "dimension, drawn at random with equal chances; the items not asked are left out "
+        "of the answers."))
+    stem: Optional[Localized] = Field(description=N_(
+        "The question that rated items with a dimension complete (they are short "
+        "aspects); null when each item is a whole question."))
     dimensions: list[Choice]
     items: list[QuestionnaireItem]
     services: list[Choice]

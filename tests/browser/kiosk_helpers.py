@@ -55,11 +55,14 @@ def pair(page, server) -> None:
 
 
 def answer_survey(page, low: bool = False) -> None:
-    """From the attract screen, answer every question and reach the thank-you screen."""
+    """From the attract screen, answer every rated question asked, pass the facts (if the
+    version has any) and reach the thank-you screen."""
     page.locator(".start").tap()
     page.locator(".face-2" if low else ".face-5").tap()
     while page.locator("#screen[data-screen=question]").count():
         page.locator(".face-4").tap()
+    while page.locator("#screen[data-screen=facts]").count():
+        page.locator(".next").tap()
     page.locator("#screen[data-screen=service] .choice").first.tap()
     if low:
         page.locator(".reason").first.tap()
@@ -77,5 +80,20 @@ def stored(server) -> list[Response]:
         rows = list(db.session.scalars(sa.select(Response)))
         for row in rows:
             db.session.expunge(row)
+        db.engine.dispose()
+    return rows
+
+
+def stored_since(server, before: set) -> list[dict]:
+    """The responses stored whose ids are not in ``before``, as plain data: answers,
+    reasons, service, questionnaire version, partial."""
+    app = server.app()
+    with app.app_context():
+        rows = [{"answers": {a.item_code: a.value for a in row.answers},
+                 "reasons": sorted(r.reason_code for r in row.reasons),
+                 "service": row.service.code if row.service else None,
+                 "version": row.questionnaire.version, "partial": row.partial}
+                for row in db.session.scalars(sa.select(Response).order_by(Response.received_at))
+                if row.id not in before]
         db.engine.dispose()
     return rows

@@ -13,7 +13,7 @@ from survey.models import KioskDevice
 from survey.services.devices import kiosks
 
 from .conftest import KIOSK, axe_serious, watch_csp
-from .kiosk_helpers import kiosk_settings, new_kiosk_page, pair, stored
+from .kiosk_helpers import kiosk_settings, new_kiosk_page, pair, stored, stored_since
 
 pytestmark = pytest.mark.browser
 SCREEN = "#screen[data-screen={}]"
@@ -29,7 +29,7 @@ def test_idle_countdown_discards_or_keeps_partial_answers(live_server, browser):
     page.locator(".start").tap()
     dialog = page.get_by_role("alertdialog")
     dialog.wait_for()
-    assert "Ông/Bà vẫn đang trả lời chứ?" in dialog.inner_text()
+    assert "Ông/Bà có muốn tiếp tục trả lời không?" in dialog.inner_text()
     assert axe_serious(page) == []
     page.wait_for_selector(SCREEN.format("attract"))
 
@@ -53,6 +53,38 @@ def test_idle_countdown_discards_or_keeps_partial_answers(live_server, browser):
     # The next person sees nothing of the previous answers.
     page.locator(".start").tap()
     assert page.locator("[aria-pressed=true]").count() == 1  # only the language button
+    context.close()
+
+
+def test_v1_claimant_answers_every_item(live_server, browser):
+    """Questionnaire v1 (no matrix sampling, no facts): every item on its own screen, a
+    rating of 1–2 leads to the reasons, and the whole response is stored."""
+    kiosk_settings(live_server, thanks=1)
+    context, page = new_kiosk_page(browser)
+    pair(page, live_server)
+    before = {row.id for row in stored(live_server)}
+    page.locator(".start").tap()
+    screens = []
+    while not page.locator(SCREEN.format("thanks")).count():
+        screen = page.locator("#screen").get_attribute("data-screen")
+        screens.append(screen)
+        assert page.locator(".stem").count() == 0
+        if screen == "question":
+            page.locator(".face-2" if len(screens) == 1 else ".face-3").tap()
+        elif screen == "service":
+            page.locator(".choice").first.tap()
+        else:
+            assert screen == "reasons"
+            page.locator(".reason").first.tap()
+            page.locator(".send").tap()
+        page.wait_for_function("(n) => window.kiosk.screen === 'thanks' || "
+                               "window.kiosk.draft.step === n", arg=len(screens))
+    assert screens == ["question"] * 13 + ["service", "reasons"]
+    page.wait_for_function("() => document.querySelector('#queue').dataset.queued === '0'")
+    (response,) = stored_since(live_server, before)
+    assert response["version"] == 1 and len(response["answers"]) == 13
+    assert response["answers"]["overall"] == 2 and set(response["answers"].values()) == {2, 3}
+    assert len(response["reasons"]) == 1
     context.close()
 
 

@@ -118,7 +118,7 @@ def test_responses_are_not_lost_when_indexeddb_fails(live_server, browser, failu
     page.wait_for_function("() => document.querySelector('#queue').dataset.unsaved === '2'")
     indicator = page.locator("#queue")
     assert indicator.get_attribute("data-queued") == "2"
-    assert "Chưa lưu được vào máy, đừng tải lại trang: 2" in indicator.inner_text()
+    assert "Chưa lưu được vào máy khảo sát, đừng tải lại trang: 2" in indicator.inner_text()
 
     context.set_offline(False)
     page.evaluate("window.kiosk.sender.kick()")

@@ -19,7 +19,7 @@ def test_add_prints_code_alone_on_last_line_then_list_and_revoke(runner, client,
 
     revoked = runner.invoke(args=["survey", "kiosk", "revoke", device_id])
     assert revoked.exit_code == 0
-    assert "Đã thu hồi kiosk" in revoked.output
+    assert "Đã thu hồi máy khảo sát" in revoked.output
     assert "\tđã thu hồi\t" in runner.invoke(args=["survey", "kiosk", "list"]).output
     reply = client.post("/api/v1/responses", json={"responses": []},
                         headers={"Authorization": f"Bearer {token}"})

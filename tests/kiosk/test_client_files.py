@@ -91,6 +91,8 @@ def test_settings_carry_config_and_strings_in_both_languages(app, client):
     assert body["submit_partial"] is True
     vi, en = body["strings"]["vi"], body["strings"]["en"]
     assert vi.keys() == en.keys()
-    assert vi["not_applicable"] == "Không áp dụng" and en["not_applicable"] == "Not applicable"
+    assert vi["not_applicable"] == "Tôi không gặp việc này"
+    assert en["not_applicable"] == "I did not experience this"
+    assert "flask" not in vi["pair_lead"] + en["pair_lead"]  # no developer command
     assert "{n}" in vi["progress"] and "{total}" in en["progress"]
     assert "{s}" in vi["idle_lead"]

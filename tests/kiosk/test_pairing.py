@@ -17,7 +17,7 @@ def test_code_pairs_once_and_token_is_stored_hashed(client, db, demo):
     assert reply.status_code == 200
     body = reply.get_json()
     assert body["unit"] == "NA-VINH-Q3" and body["device"] == "Quầy 3"
-    assert body["unit_name"]["vi"] == "Quầy 3"
+    assert body["unit_name"]["vi"] == "Quầy 3 (thử nghiệm)"
     db.session.expire_all()
     stored = db.session.get(KioskDevice, device.id)
     assert stored.token_hash == hash_token(body["token"])

@@ -222,3 +222,54 @@ def test_partial_response(client, auth, db):
     assert "required" in body["rejected"][0]["errors"]["answers.overall"]
     stored = db.session.get(Response, uuid.UUID(partial["id"]))
     assert stored.partial and stored.service is None
+
+
+def v2_item(at: dt.datetime | None = None, **answers) -> dict:
+    """A batch item for questionnaire v2: the overall question, one rated item per
+    dimension, the facts, and ``answers`` on top."""
+    asked = {"overall": 2, "access_3": 4, "procedure_1": None, "staff_2": 5, "result_1": 3,
+             "feedback_2": 4, "fact_documents": 2, "fact_money": None, "fact_trips": 3}
+    return item(at, questionnaire_version=2, answers={**asked, **answers},
+                reasons=["long_wait"])
+
+
+def test_v2_batch_refuses_a_second_item_of_a_dimension(client, auth, db, questionnaire_v2,
+                                                       count_rows):
+    """Matrix sampling: one rated item per dimension. A kiosk that sent two items of one
+    dimension is refused for that response, saying which item was not asked, and nothing
+    of it is stored; the rest of the batch is."""
+    good, twice, bad_trips, bad_yes = (v2_item(at) for at in (
+        dt.datetime.now(VN) - dt.timedelta(minutes=m) for m in (40, 30, 20, 10)))
+    twice["answers"]["access_1"] = 5  # access_3 was drawn already
+    bad_trips["answers"]["fact_trips"] = 5
+    bad_yes["answers"]["fact_money"] = 3
+    reply = post(client, auth, [good, twice, bad_trips, bad_yes])
+    assert reply.status_code == 200
+    body = reply.get_json()
+    assert body["accepted"] == [good["id"]]
+    assert body["rejected"] == [
+        {"id": twice["id"], "errors": {"answers.access_3": ["not_asked"]}},
+        {"id": bad_trips["id"], "errors": {"answers.fact_trips": ["out_of_range"]}},
+        {"id": bad_yes["id"], "errors": {"answers.fact_money": ["out_of_range"]}}]
+    assert count_rows(Response) == 1
+    for refused in (twice, bad_trips, bad_yes):
+        assert db.session.get(Response, uuid.UUID(refused["id"])) is None
+    stored = db.session.get(Response, uuid.UUID(good["id"]))
+    assert {a.item_code: a.value for a in stored.answers} == good["answers"]
+    assert [r.reason_code for r in stored.reasons] == ["long_wait"]
+
+
+def test_v2_questionnaire_tells_the_kiosk_how_to_ask(client, questionnaire_v2):
+    body = client.get("/api/v1/questionnaire").get_json()
+    assert body["version"] == 2 and body["matrix_sampling"] is True
+    assert body["stem"]["vi"] == "Ông/Bà hài lòng thế nào về:"
+    kinds = {i["code"]: i["kind"] for i in body["items"]}
+    assert kinds["overall"] == kinds["access_3"] == "rating"
+    assert kinds["fact_documents"] == kinds["fact_money"] == "yes_no"
+    assert kinds["fact_trips"] == "trips"
+
+
+def test_v1_questionnaire_asks_everything(client, demo):
+    body = client.get("/api/v1/questionnaire").get_json()
+    assert body["matrix_sampling"] is False and body["stem"] is None
+    assert {i["kind"] for i in body["items"]} == {"rating"}

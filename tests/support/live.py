@@ -30,6 +30,9 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 #: Viewports: a cheap phone, and the kiosk's touch screen.
 PHONE = {"width": 360, "height": 740}
 KIOSK = {"width": 1280, "height": 800}
+#: The questionnaire versions loaded, the last one current: v1 only, as in the unit tests
+#: (most tests answer every item); a test of v2 (matrix sampling) asks for both.
+V1_ONLY = ("questionnaire_v1.json",)
 
 
 def launch_chromium(playwright, **options: Any):
@@ -46,9 +49,11 @@ def free_port() -> int:
 class LiveServer:
     """A ``flask run`` process on its own port and SQLite database under ``workdir``."""
 
-    def __init__(self, workdir: Path, env: dict[str, str] | None = None):
+    def __init__(self, workdir: Path, env: dict[str, str] | None = None,
+                 versions: tuple[str, ...] = V1_ONLY):
         self.workdir = Path(workdir)
         self.extra_env = env or {}
+        self.versions = versions
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.database_url = f"sqlite:///{self.workdir / 'live.sqlite'}"
@@ -68,7 +73,7 @@ class LiveServer:
         app = self.app()
         with app.app_context():
             upgrade()
-            catalogue.seed_demo(db.session)
+            catalogue.seed_demo(db.session, versions=self.versions)
             db.session.commit()
             db.engine.dispose()
 
