@@ -15,6 +15,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from survey.services import catalogue  # noqa: E402
 from tests.support.live import PHONE, LiveServer, launch_chromium  # noqa: E402
 
 BUDGET = 20 * 1024
@@ -42,7 +43,9 @@ def measure(page, url: str) -> dict:
 def main() -> None:
     from playwright.sync_api import sync_playwright
 
-    with tempfile.TemporaryDirectory() as folder, LiveServer(Path(folder)) as server:
+    # The shipped questionnaire versions, the current one (v2) on the page.
+    with tempfile.TemporaryDirectory() as folder, \
+            LiveServer(Path(folder), versions=catalogue.VERSIONS) as server:
         with sync_playwright() as p:
             browser = launch_chromium(p)
             page = browser.new_page(viewport=PHONE,
