@@ -26,6 +26,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     configure_guards(app)
     configure_headers(app)
     configure_blueprints(app)
+    configure_sign_in(app)
     configure_errors(app)
     configure_cli(app)
     configure_proxy(app)
@@ -43,6 +44,9 @@ def configure_settings(app: Flask, config: Mapping[str, Any] | None) -> None:
     app.config.setdefault("SQLALCHEMY_DATABASE_URI", url)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path) / "secret_key")
+    # Served over HTTPS: the session cookie (the managers' sign-in) never travels in clear.
+    if str(app.config["PUBLIC_URL"]).startswith("https://"):
+        app.config["SESSION_COOKIE_SECURE"] = True
 
 
 def _instance_secret(path: Path) -> str:
@@ -103,6 +107,7 @@ def configure_headers(app: Flask) -> None:
 
 
 def configure_blueprints(app: Flask) -> None:
+    from .admin import bp as admin_bp
     from .api import bp as api_bp
     from .kiosk import bp as kiosk_bp
     from .public import bp as public_bp
@@ -110,6 +115,13 @@ def configure_blueprints(app: Flask) -> None:
     app.register_blueprint(public_bp)
     app.register_blueprint(kiosk_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
+    app.register_blueprint(admin_bp, url_prefix="/admin")
+
+
+def configure_sign_in(app: Flask) -> None:
+    from .admin.session import init_app
+
+    init_app(app)
 
 
 def configure_errors(app: Flask) -> None:

@@ -54,6 +54,17 @@ class Config:
     #: Largest kiosk batch accepted in one request.
     KIOSK_MAX_BATCH: int = 500
 
+    #: Minutes without a request after which a manager's session ends.
+    ADMIN_IDLE_MINUTES: float = 30
+    #: Hours after signing in after which a session ends, however busy.
+    ADMIN_SESSION_HOURS: float = 12
+    #: Failed sign-ins per account (e-mail address) within the window before it waits.
+    ADMIN_SIGN_IN_FAILURES: int = 5
+    #: Failed sign-ins per client address within the window (an office may share one).
+    ADMIN_SIGN_IN_CLIENT_FAILURES: int = 20
+    #: The window of those counts, in minutes.
+    ADMIN_SIGN_IN_WINDOW_MINUTES: float = 15
+
     #: Language of ``flask survey ...`` output ("vi" or "en"); a command's --lang wins.
     CLI_LANG: str = "vi"
 

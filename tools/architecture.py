@@ -28,7 +28,7 @@ shipped inside the wheel with the migrations), `deploy/` (what an installer copi
 machine: the kiosk launcher and its systemd unit), `tests/` (mirrors `survey/`, plus
 `browser/`), `bench/`, `tools/`, `docs/`, `setup.cfg`, `wsgi.py`.
 
-Layers, from the outside in: web and CLI (`public`, `kiosk`, `api`, `cli`) call
+Layers, from the outside in: web and CLI (`public`, `kiosk`, `api`, `admin`, `cli`) call
 `services` (plain functions over a session and plain data; writes flush, callers
 commit), which use `models`, `io` and `analysis`. `analysis` imports nothing else of
 the app.

@@ -6,6 +6,7 @@ root (:mod:`.hints`).
 """
 from __future__ import annotations
 
+from .audit import audit_command
 from .contacts import purge_contacts
 from .demo import demo_responses, seed_demo
 from .index import index_command
@@ -17,13 +18,14 @@ from .served import served_cli
 from .tokens import token_cli
 from .trend import trend_command
 from .units import units_cli
+from .users import users_cli
 
 survey_cli = LocaleGroup("survey", help="Survey platform tasks (demo data, questionnaires, ...). "
                          "Output is in Vietnamese; set SURVEY_CLI_LANG=en for English.")
 
 for _command in (seed_demo, demo_responses, questionnaire_cli, purge_contacts, token_cli,
                  kiosk_cli, units_cli, posters_command, qr_command, receipts_cli,
-                 index_command, trend_command, served_cli):
+                 index_command, trend_command, served_cli, users_cli, audit_command):
     survey_cli.add_command(_command)
 
 __all__ = ["survey_cli"]

@@ -18,7 +18,11 @@ from .hints import command
 @service_errors
 def seed_demo() -> None:
     """Load services, questionnaire v1 and the Nghệ An demo units if the database is empty."""
+    from ..services.accounts.users import DEMO_ADMIN_EMAIL, create_demo_admin
+
+    account = None
     if catalogue.seed_demo(current_session()):
+        account = create_demo_admin(current_session())
         current_session().commit()
         click.echo(_("Demo data loaded (Nghệ An, clearly labelled demo units)."))
     else:
@@ -28,12 +32,20 @@ def seed_demo() -> None:
              (_("Demo survey (phone):"), f"{base}/s/NA-VINH/Q1"),
              (_("Same, in English:"), f"{base}/s/NA-VINH/Q1?lang=en"),
              (_("Receipt-code entry:"), f"{base}/r"),
-             (_("Counter kiosk:"), f"{base}/kiosk/")]
+             (_("Counter kiosk:"), f"{base}/kiosk/"),
+             (_("Manager web app:"), f"{base}/admin/sign-in")]
     width = max(len(label) for label, _url in links) + 2
     for label, url in links:
         click.echo(f"{label:<{width}}{url}")
     click.echo(_("Kiosk pairing code: run %(command)s",
                  command=command("kiosk", "add", "--unit", "NA-VINH-Q3", "--name", "Quầy 3")))
+    if account is not None:
+        click.echo(_("Demo administrator (for the demo data only; shown once): %(email)s, "
+                     "password %(password)s", email=account[0], password=account[1]))
+    else:
+        click.echo(_("Demo administrator: %(email)s; for a new password run %(command)s",
+                     email=DEMO_ADMIN_EMAIL,
+                     command=command("users", "reset", "--email", DEMO_ADMIN_EMAIL)))
 
 
 @click.command("demo-responses")

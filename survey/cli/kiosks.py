@@ -11,6 +11,8 @@ from flask_babel import lazy_gettext as _l
 
 from ..extensions import current_session
 from ..models import utcnow
+from ..services import audit
+from ..services.audit import Action
 from ..services.devices import kiosks
 from ..timeutil import format_local
 from .errors import service_errors
@@ -29,6 +31,8 @@ STATES = {"revoked": _l("revoked"), "paired": _l("paired"), "waiting": _l("waiti
 def add_kiosk(unit_code: str, name: str) -> None:
     """Register a kiosk; its one-time pairing code (24 h) is alone on the last line."""
     device, code = kiosks.add_device(current_session(), unit_code, name)
+    audit.record(current_session(), Action.KIOSK_ADDED, audit.CLI, object_type="kiosk",
+                 object_id=device.id, unit_id=device.unit_id, detail={"name": device.name})
     current_session().commit()
     click.echo(f"Kiosk #{device.id} '{device.name}' — {device.unit.code}.")
     click.echo(_("One-time pairing code, expires at %(time)s:",
@@ -64,5 +68,7 @@ def list_kiosks() -> None:
 def revoke_kiosk(device_id: int) -> None:
     """Revoke a kiosk by id: its token and pairing code stop working at once."""
     device = kiosks.revoke_device(current_session(), device_id)
+    audit.record(current_session(), Action.KIOSK_REVOKED, audit.CLI, object_type="kiosk",
+                 object_id=device.id, unit_id=device.unit_id)
     current_session().commit()
     click.echo(_("Kiosk #%(id)s '%(name)s' revoked.", id=device.id, name=device.name))

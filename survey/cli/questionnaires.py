@@ -10,7 +10,9 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from ..extensions import current_session
-from ..services import catalogue
+from ..models import utcnow
+from ..services import audit, catalogue
+from ..services.audit import Action
 from ..services.errors import ServiceError
 from .errors import service_errors
 
@@ -31,10 +33,16 @@ def load_questionnaire(path: Path | None, draft: bool) -> None:
         definition = json.loads(path.read_text("utf-8")) if path else None
     except ValueError as exc:  # not UTF-8, or not JSON
         raise _unreadable(exc) from exc
+    started = utcnow()
     try:
         questionnaire = catalogue.load_questionnaire(current_session(), definition, publish=not draft)
     except (KeyError, TypeError, AttributeError) as exc:  # JSON without the expected fields
         raise _unreadable(exc) from exc
+    if questionnaire.published_at is not None and questionnaire.published_at >= started:
+        audit.record(current_session(), Action.QUESTIONNAIRE_PUBLISHED, audit.CLI,
+                     object_type="questionnaire", object_id=questionnaire.id,
+                     detail={"version": questionnaire.version,
+                             "items": len(questionnaire.items)})
     current_session().commit()
     click.echo(_("Questionnaire v%(version)s: %(status)s, %(items)s items",
                  version=questionnaire.version, status=STATUS[questionnaire.status.value],

@@ -6,6 +6,8 @@ from flask.cli import AppGroup
 from flask_babel import gettext as _
 
 from ..extensions import current_session
+from ..services import audit
+from ..services.audit import Action
 from ..services.devices import tokens
 from ..timeutil import format_local
 from .errors import service_errors
@@ -19,6 +21,8 @@ token_cli = AppGroup("token", help="API tokens for integrations and the index AP
 def create_token(name: str) -> None:
     """Create an API token; it is printed once, alone on the last line."""
     row, token = tokens.create_api_token(current_session(), name)
+    audit.record(current_session(), Action.TOKEN_CREATED, audit.CLI, object_type="api_token",
+                 object_id=row.id, detail={"name": row.name})
     current_session().commit()
     click.echo(_("API token #%(id)s '%(name)s' created. Store it now; it is not shown again:",
                  id=row.id, name=row.name))
@@ -40,5 +44,7 @@ def list_tokens() -> None:
 def revoke_token(token_id: int) -> None:
     """Revoke an API token by id."""
     row = tokens.revoke_api_token(current_session(), token_id)
+    audit.record(current_session(), Action.TOKEN_REVOKED, audit.CLI, object_type="api_token",
+                 object_id=row.id)
     current_session().commit()
     click.echo(_("API token #%(id)s revoked.", id=row.id))

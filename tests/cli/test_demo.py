@@ -28,10 +28,20 @@ def test_seed_demo_loads_once_and_prints_the_urls_to_open(app, runner, count_row
                 assert reply.status_code == 200, path
 
     hint = ".venv/bin/flask --app wsgi survey kiosk add --unit NA-VINH-Q3 --name 'Quầy 3'"
-    assert first.output.splitlines()[-1].endswith(hint)
+    assert first.output.splitlines()[-2].endswith(hint)
+    # A demo administrator, its password shown once, that can sign in.
+    last = first.output.splitlines()[-1]
+    assert "demo-admin@example.org" in last and "chỉ dùng cho dữ liệu minh họa" in last
+    password = last.rsplit(" ", 1)[1]
+    page = client.get("/admin/sign-in")
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page.get_data(as_text=True))
+    signed_in = client.post("/admin/sign-in", data={
+        "csrf_token": token.group(1), "email": "demo-admin@example.org", "password": password})
+    assert signed_in.status_code in (302, 303), signed_in.get_data(as_text=True)[:500]
 
     again = runner.invoke(args=["survey", "seed-demo"])
     assert again.exit_code == 0 and "không nạp dữ liệu minh họa" in again.output.lower()
+    assert password not in again.output and "users reset --email" in again.output
     assert count_rows(Unit) == units
 
 

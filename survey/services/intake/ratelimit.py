@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
+from typing import cast
 
 from limits import RateLimitItemPerSecond, storage, strategies
 
@@ -26,6 +27,13 @@ STORE_TIMEOUTS = {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}
 _COUNT_ONLY = 1_000_000
 
 
+def open_storage(storage_uri: str) -> storage.Storage:
+    """The ``limits`` storage at ``storage_uri``; a shared store that does not answer
+    must not hold a page for long."""
+    options = STORE_TIMEOUTS if storage_uri.startswith(("redis", "rediss")) else {}
+    return cast(storage.Storage, storage.storage_from_string(storage_uri, **options))
+
+
 class LookupLimiter:
     """At most ``limit`` lookups per ``window`` seconds for each client; misses counted."""
 
@@ -33,9 +41,7 @@ class LookupLimiter:
                  secret: bytes = b""):
         self.limit = limit
         self.window = window
-        # A store that does not answer must not hold a claimant's page for long.
-        options = STORE_TIMEOUTS if storage_uri.startswith(("redis", "rediss")) else {}
-        self.storage = storage.storage_from_string(storage_uri, **options)
+        self.storage = open_storage(storage_uri)
         self.strategy = strategies.MovingWindowRateLimiter(self.storage)
         self.lookups = RateLimitItemPerSecond(max(limit, 1), window)
         self.misses = RateLimitItemPerSecond(_COUNT_ONLY, window)
