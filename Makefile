@@ -73,6 +73,7 @@ bench: install-test system-deps
 	$(PY) bench/kiosk_queue.py --responses 1000
 	$(PY) bench/analysis.py --responses 100000
 	$(PY) bench/coverage.py --quick
+	$(PY) bench/submit_load.py --quick
 
 clean:
 	rm -rf $(VENV) *.egg-info .pytest_cache
