@@ -11,3 +11,5 @@ bp = Blueprint("admin", __name__)
 
 from . import hooks  # noqa: E402,F401  (session expiry, no caching, error pages)
 from . import auth, home, users, audit  # noqa: E402,F401
+from . import kiosks, tokens, printing  # noqa: E402,F401
+from . import units, served, questionnaires  # noqa: E402,F401

@@ -35,6 +35,12 @@ ACTION_NAMES: dict[str, Any] = {
     Action.TOKEN_REVOKED: _l("API token revoked"),
     Action.QUESTIONNAIRE_PUBLISHED: _l("Questionnaire published"),
     Action.SERVED_IMPORTED: _l("Served counts imported"),
+    Action.UNIT_CREATED: _l("Unit added"),
+    Action.UNIT_RENAMED: _l("Unit renamed"),
+    Action.UNIT_DEACTIVATED: _l("Unit deactivated"),
+    Action.UNIT_ACTIVATED: _l("Unit activated"),
+    Action.UNITS_IMPORTED: _l("Units imported"),
+    Action.EXPORT_DOWNLOADED: _l("Export downloaded"),
 }
 OUTCOME_NAMES: dict[Outcome, Any] = {
     Outcome.success: _l("succeeded"),

@@ -21,6 +21,12 @@ class MenuItem:
 #: In the order shown. A new screen adds its line here.
 MENU = [
     MenuItem("admin.home", AUTHENTICATED, _l("Home")),
+    MenuItem("admin.kiosks", "kiosks.manage", _l("Kiosks")),
+    MenuItem("admin.print", "posters.print", _l("Posters and slips")),
+    MenuItem("admin.tokens", "tokens.manage", _l("API tokens")),
+    MenuItem("admin.units", "index.read", _l("Units")),
+    MenuItem("admin.served", "served.import", _l("Served counts")),
+    MenuItem("admin.questionnaires", "questionnaires.read", _l("Questionnaires")),
     MenuItem("admin.users", "users.manage", _l("Users")),
     MenuItem("admin.audit", "audit.read", _l("Audit log")),
 ]

@@ -1,8 +1,6 @@
 """``flask survey kiosk add|list|revoke``: counter kiosks for the IT officer."""
 from __future__ import annotations
 
-import datetime as dt
-
 import click
 from flask import current_app
 from flask.cli import AppGroup
@@ -49,14 +47,15 @@ def list_kiosks() -> None:
     Vietnam time.
     """
     now = utcnow()
-    quiet = dt.timedelta(seconds=3 * current_app.config["KIOSK_HEARTBEAT_SECONDS"])
+    heartbeat = current_app.config["KIOSK_HEARTBEAT_SECONDS"]
     for device in kiosks.list_devices(current_session()):
         seen = format_local(device.last_seen_at)
-        state = kiosks.device_state(device)
+        state = kiosks.device_state(device, now)
         line = (f"{device.id}\t{device.unit.code}\t{device.name}\t"
                 f"{STATES.get(state, state)}\t" + _("last seen %(time)s", time=seen))
-        if state == "paired" and device.last_seen_at and now - device.last_seen_at > quiet:
-            hours = int((now - device.last_seen_at).total_seconds() // 3600)
+        silent = kiosks.silent_for(device, heartbeat, now)
+        if silent is not None:
+            hours = int(silent.total_seconds() // 3600)
             line += "\t" + _("OUT OF CONTACT for %(hours)s h: check its network and power",
                               hours=hours)
         click.echo(line)

@@ -9,7 +9,9 @@ from flask.cli import AppGroup
 from flask_babel import gettext as _
 
 from ..extensions import current_session
-from ..services.catalogue.units import import_units, unit_tree
+from ..services import audit
+from ..services.catalogue.unit_changes import import_units_audited
+from ..services.catalogue.units import unit_tree
 from .errors import service_errors
 from .locale import lang_option
 
@@ -25,7 +27,7 @@ def units_import(path: Path, lang: Optional[str]) -> None:
 
     Columns: code, parent_code, kind, name_vi, name_en, active. UTF-8 (BOM optional).
     """
-    summary = import_units(current_session(), path.read_bytes())
+    summary = import_units_audited(current_session(), path.read_bytes(), audit.CLI)
     current_session().commit()
     click.echo(_("Created: %(created)s; updated: %(updated)s; unchanged: %(unchanged)s",
                  created=len(summary.created), updated=len(summary.updated),

@@ -36,6 +36,12 @@ class Action:
     TOKEN_REVOKED = "token.revoked"
     QUESTIONNAIRE_PUBLISHED = "questionnaire.published"
     SERVED_IMPORTED = "served.imported"
+    EXPORT_DOWNLOADED = "export.downloaded"
+    UNIT_CREATED = "unit.created"
+    UNIT_RENAMED = "unit.renamed"
+    UNIT_DEACTIVATED = "unit.deactivated"
+    UNIT_ACTIVATED = "unit.activated"
+    UNITS_IMPORTED = "units.imported"
 
     @classmethod
     def all(cls) -> list[str]:

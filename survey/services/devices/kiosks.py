@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from ...models import (Channel, KioskDevice, Questionnaire, QuestionnaireStatus, Response,
                       ResponseStatus, Service, utcnow)
 from .. import catalogue
+from ..accounts.scope import Scope
 from ..errors import NotFound, ServiceError
 from ..intake.responses import NewResponse, submit_response, validate_answers
 from ..transactions import affected
@@ -88,8 +89,22 @@ def pair_device(session: Session, code: str,
     return device, token
 
 
-def list_devices(session: Session) -> list[KioskDevice]:
-    return list(session.scalars(sa.select(KioskDevice).order_by(KioskDevice.id)))
+def list_devices(session: Session, scope: Optional[Scope] = None) -> list[KioskDevice]:
+    """Every kiosk, or those of the units in ``scope``, oldest first."""
+    query = sa.select(KioskDevice).order_by(KioskDevice.id)
+    if scope is not None:
+        query = query.where(scope.where(KioskDevice.unit_id))
+    return list(session.scalars(query))
+
+
+def silent_for(device: KioskDevice, heartbeat_seconds: int,
+               now: Optional[dt.datetime] = None) -> Optional[dt.timedelta]:
+    """How long a paired kiosk has been silent, if it missed three heartbeats (a paired
+    kiosk reports in every heartbeat even when nobody uses it); None otherwise."""
+    if device_state(device, now) != "paired" or device.last_seen_at is None:
+        return None
+    silent = (now or utcnow()) - device.last_seen_at
+    return silent if silent > dt.timedelta(seconds=3 * heartbeat_seconds) else None
 
 
 def revoke_device(session: Session, device_id: int) -> KioskDevice:

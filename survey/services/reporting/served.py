@@ -208,3 +208,7 @@ def _upsert(session: Session, counts: dict[tuple, int]) -> ImportSummary:
             unchanged += 1
     session.flush()
     return ImportSummary(inserted, updated, unchanged)
+
+
+#: One row's validation, for previews that show each line's values and errors.
+check_row = _check_row
