@@ -61,7 +61,37 @@ class RequestSchema(BaseModel):
     field_messages: ClassVar[Mapping[str, Any]] = {}
 
 
-class IndexParameters(RequestSchema):
+def _period_code(value: str) -> str:
+    """A period as the index reads it (``2026-Q3``), or the API's invalid_period error."""
+    try:
+        return parse_period(value).code
+    except ServiceError as exc:
+        raise api_error("invalid_period", exc.message) from None
+
+
+class UnitQuery(RequestSchema):
+    """A query string about a unit's subtree (GET /index, GET /trend): a blank value is
+    absent, and the ``unit`` each declares must exist."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _blank_is_absent(cls, data: Any) -> Any:
+        """``?target=`` means no target (the default), as an HTML form would send it."""
+        if isinstance(data, Mapping):
+            return {key: value for key, value in data.items() if value != ""}
+        return data
+
+    @field_validator("unit", check_fields=False)
+    @classmethod
+    def _known_unit(cls, value: str, info: ValidationInfo) -> str:
+        session = _session(info)
+        if session is not None and catalogue.unit_by_code(
+                session, value, active_only=False) is None:
+            raise api_error("unknown_unit", _("Unknown unit code %(code)s.", code=repr(value)))
+        return value.upper()
+
+
+class IndexParameters(UnitQuery):
     model_config = described(N_("Query string of GET /index."), extra="ignore")
     field_messages: ClassVar[Mapping[str, Any]] = {
         "target": _l("The target must be a share between 0 and 1, such as 0.9.")}
@@ -84,30 +114,10 @@ class IndexParameters(RequestSchema):
         "Adjust the rows' verdicts for multiple comparisons (Benjamini–Hochberg false "
         "discovery rate); by default on when the rows are units, off otherwise."))
 
-    @model_validator(mode="before")
-    @classmethod
-    def _blank_is_absent(cls, data: Any) -> Any:
-        """``?target=`` means no target, as an HTML form would send it."""
-        if isinstance(data, Mapping):
-            return {key: value for key, value in data.items() if value != ""}
-        return data
-
     @field_validator("period")
     @classmethod
     def _known_period(cls, value: str) -> str:
-        try:
-            return parse_period(value).code
-        except ServiceError as exc:
-            raise api_error("invalid_period", exc.message) from None
-
-    @field_validator("unit")
-    @classmethod
-    def _known_unit(cls, value: str, info: ValidationInfo) -> str:
-        session = _session(info)
-        if session is not None and catalogue.unit_by_code(
-                session, value, active_only=False) is None:
-            raise api_error("unknown_unit", _("Unknown unit code %(code)s.", code=repr(value)))
-        return value.upper()
+        return _period_code(value)
 
 
 class ReceiptRequest(RequestSchema):
@@ -433,7 +443,7 @@ def parse_body(schema: type[R], *, session: Any = None, detail: Any = None) -> R
 
 # --- GET /trend ------------------------------------------------------------------------------
 
-class TrendParameters(RequestSchema):
+class TrendParameters(UnitQuery):
     model_config = described(N_("Query string of GET /trend."), extra="ignore")
 
     unit: Code = Field(examples=["NA"], description=N_(
@@ -448,30 +458,10 @@ class TrendParameters(RequestSchema):
         None, description=N_("Kind of period of the series; by default that of “to”. A "
                              "finer kind ends with the last month or quarter of “to”."))
 
-    @model_validator(mode="before")
-    @classmethod
-    def _blank_is_absent(cls, data: Any) -> Any:
-        """``?periods=`` means the default, as an HTML form would send it."""
-        if isinstance(data, Mapping):
-            return {key: value for key, value in data.items() if value != ""}
-        return data
-
     @field_validator("to")
     @classmethod
     def _known_period(cls, value: str) -> str:
-        try:
-            return parse_period(value).code
-        except ServiceError as exc:
-            raise api_error("invalid_period", exc.message) from None
-
-    @field_validator("unit")
-    @classmethod
-    def _known_unit(cls, value: str, info: ValidationInfo) -> str:
-        session = _session(info)
-        if session is not None and catalogue.unit_by_code(
-                session, value, active_only=False) is None:
-            raise api_error("unknown_unit", _("Unknown unit code %(code)s.", code=repr(value)))
-        return value.upper()
+        return _period_code(value)
 
     @field_validator("every")
     @classmethod
