@@ -98,9 +98,9 @@ def test_success_forgets_the_accounts_failures(db, make_user, limiter):
     assert not accounts.sign_in(db.session, limiter, "an@example.org", "x", "10.4.0.1").throttled
 
 
-def test_the_store_holds_neither_addresses_nor_emails(db, make_user, limiter):
-    if not isinstance(limiter.storage, type(SignInLimiter(1, 1, 1).storage)):
-        pytest.skip("memory store only")
+def test_the_store_holds_neither_addresses_nor_emails(db, make_user):
+    # The memory store lets the test read every key it holds (Redis keys are the same).
+    limiter = SignInLimiter(5, 20, 900, "memory://", uuid.uuid4().bytes)
     accounts.sign_in(db.session, limiter, "an@example.org", "wrong guess 1", "10.5.0.1")
     keys = " ".join([*limiter.storage.events, *limiter.storage.storage])
     assert keys and "an@example.org" not in keys and "10.5.0.1" not in keys
