@@ -10,6 +10,7 @@ from flask import Flask, has_request_context, request
 from flask_babel import get_locale
 from werkzeug.exceptions import HTTPException
 
+from . import production
 from .config import Config
 from .extensions import babel, compress, csrf, db, migrate
 from .resources import migrations_dir
@@ -23,6 +24,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True, instance_path=instance_path)
     configure_settings(app, config)
     configure_extensions(app)
+    configure_observability(app)
     configure_guards(app)
     configure_headers(app)
     configure_blueprints(app)
@@ -38,15 +40,16 @@ def configure_settings(app: Flask, config: Mapping[str, Any] | None) -> None:
     app.config.from_prefixed_env("SURVEY")
     if config:
         app.config.update(config)
-    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    if production.is_production(app.config):
+        production.check_production(app.config)  # before a secret key is made up
+    production.private_folder(app.instance_path)
     url = app.config.get("DATABASE_URL") or "sqlite:///" + os.path.join(
         app.instance_path, "survey.sqlite")
     app.config.setdefault("SQLALCHEMY_DATABASE_URI", url)
+    production.private_sqlite_file(app.config["SQLALCHEMY_DATABASE_URI"])
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path) / "secret_key")
-    # Served over HTTPS: the session cookie (the managers' sign-in) never travels in clear.
-    if str(app.config["PUBLIC_URL"]).startswith("https://"):
-        app.config["SESSION_COOKIE_SECURE"] = True
+    production.secure_cookies(app.config)
 
 
 def _instance_secret(path: Path) -> str:
@@ -94,6 +97,12 @@ def configure_extensions(app: Flask) -> None:
     from . import models  # noqa: F401  (register the tables with the metadata)
 
 
+def configure_observability(app: Flask) -> None:
+    from .observability import register_observability
+
+    register_observability(app)
+
+
 def configure_guards(app: Flask) -> None:
     from .guards import register_guards
 
@@ -109,6 +118,7 @@ def configure_headers(app: Flask) -> None:
 def configure_blueprints(app: Flask) -> None:
     from .admin import bp as admin_bp
     from .api import bp as api_bp
+    from .health import bp as health_bp
     from .kiosk import bp as kiosk_bp
     from .public import bp as public_bp
 
@@ -116,6 +126,7 @@ def configure_blueprints(app: Flask) -> None:
     app.register_blueprint(kiosk_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(health_bp)
 
 
 def configure_sign_in(app: Flask) -> None:

@@ -5,6 +5,15 @@ from .services.reporting.periods import GOVERNMENT_TARGETS
 
 
 class Config:
+    #: ``production`` makes the app refuse to start with an unsafe configuration
+    #: (survey/production.py); anything else (the default, empty) does not check.
+    ENV: str = ""
+    #: Worker processes serving the app, when the server does not say it otherwise
+    #: (the repo's gunicorn.conf.py sets ``SURVEY_WORKERS``); 0 = unknown.
+    WORKERS: int = 0
+    #: ``json`` (one object per line, with the request id; the default in production) or
+    #: ``text`` (Flask's usual lines; the default otherwise).
+    LOG_FORMAT: str = ""
     #: SQLAlchemy URL; ``None`` means SQLite under the instance folder.
     DATABASE_URL: str | None = None
     #: Absolute public base URL used in QR codes and printed links.
@@ -53,6 +62,13 @@ class Config:
     KIOSK_HEARTBEAT_SECONDS: int = 600
     #: Largest kiosk batch accepted in one request.
     KIOSK_MAX_BATCH: int = 500
+    #: Wrong pairing codes per client address within the window before it must wait.
+    KIOSK_PAIR_CLIENT_FAILURES: int = 10
+    #: Wrong pairing codes from all clients together within the window before every
+    #: pairing waits (guessing from many addresses stays hopeless).
+    KIOSK_PAIR_TOTAL_FAILURES: int = 100
+    #: The window of those counts, in minutes.
+    KIOSK_PAIR_WINDOW_MINUTES: float = 15
 
     #: Minutes without a request after which a manager's session ends.
     ADMIN_IDLE_MINUTES: float = 30

@@ -14,10 +14,17 @@ BODIES = [
     ({"data": b'{"responses": [{"id": "\\u0000", "service": "a\\u0000"}], '
               b'"code": "\\u0000", "unit": "NA\\u0000", "service": "\\u0000", "count": 1}',
       "content_type": "application/json"}),
+    # Lone surrogates, escaped as JSON allows: text no database or page can hold.
+    ({"data": b'{"responses": [{"id": "\\ud800", "answers": {"\\udfff": 5}}], '
+              b'"code": "\\ud800", "unit": "NA\\ud800", "service": "\\udc00", "count": 1}',
+      "content_type": "application/json"}),
     ({"data": b"a=%ZZ&b=\xff", "content_type": "application/x-www-form-urlencoded"}),
     ({"data": b"--x\r\nContent-Disposition: form-data; name=\"q\"\r\n\r\n1\r\n--x--\r\n",
       "content_type": "multipart/form-data; boundary=x"}),
 ]
+
+#: /readyz answers 503 by design here: the test database is built without migrations.
+READY_503 = ("/readyz", 503)
 
 
 def concrete_urls(app) -> list[str]:
@@ -50,7 +57,7 @@ def test_no_route_answers_500_to_garbage(app, client, demo, bearer):
                 bodies = BODIES if method == "POST" else [{}]
                 for body in bodies:
                     res = client.open(url, method=method, headers=headers, buffered=True, **body)
-                    if res.status_code >= 500:
+                    if res.status_code >= 500 and (url, res.status_code) != READY_503:
                         failures.append((method, url, res.status_code))
     assert failures == []
 

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import g, request
+from flask import current_app, g, request
 from flask_babel import gettext as _
 
+from ..errors import DATABASE_UNAVAILABLE
 from ..extensions import current_session
 from ..services.devices import tokens
 from .errors import unauthorized
@@ -17,6 +18,20 @@ def bearer_token() -> str | None:
     if scheme.lower() != "bearer" or not value.strip():
         return None
     return value.strip()
+
+
+def _record_use(found) -> None:
+    """Commit what the lookup noted (an API token's ``last_used_at``) before the view
+    runs, so that read-only operations record it too and a refused request still counts
+    as a use. A database too busy for that write must not fail the request itself."""
+    session = current_session()
+    if not session.is_modified(found):
+        return
+    try:
+        session.commit()
+    except DATABASE_UNAVAILABLE as exc:
+        session.rollback()
+        current_app.logger.warning("token use not recorded: %s", type(exc).__name__)
 
 
 def _require(lookup, message, attribute: str, scheme: str):
@@ -31,6 +46,7 @@ def _require(lookup, message, attribute: str, scheme: str):
             if found is None:
                 return unauthorized(message())
             setattr(g, attribute, found)
+            _record_use(found)
             return view(*args, **kwargs)
         wrapped.api_security = scheme
         return wrapped

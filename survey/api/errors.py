@@ -38,6 +38,9 @@ class ProblemType:
 PROBLEM_TYPES: dict[str, ProblemType] = {p.code: p for p in [
     ProblemType("bad_request", 400, _l("Bad request"),
                 _l("The request could not be understood. Nothing was saved.")),
+    ProblemType("invalid_text", 400, _l("Invalid text"),
+                _l("The request contains text that is not valid Unicode. Nothing was "
+                   "saved.")),
     ProblemType("malformed_json", 400, _l("Malformed JSON"),
                 _l("The request body is not valid JSON. Nothing was saved.")),
     ProblemType("not_an_object", 400, _l("Not a JSON object"),
@@ -71,13 +74,16 @@ PROBLEM_TYPES: dict[str, ProblemType] = {p.code: p for p in [
                 _l("Too many attempts. Please wait a minute and try again.")),
     ProblemType("internal_error", 500, _l("Server error"),
                 _l("Something went wrong on our side. Nothing was lost; please try again.")),
+    ProblemType("service_unavailable", 503, _l("Service unavailable"),
+                _l("The database cannot be reached for the moment. Nothing was saved; "
+                   "try again after the time in Retry-After.")),
 ]}
 
 #: The problem type an HTTP error of each status becomes when no view chose one.
 BY_STATUS = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
              405: "method_not_allowed", 409: "conflict", 413: "payload_too_large",
              415: "unsupported_media_type", 422: "validation_failed",
-             429: "too_many_requests", 500: "internal_error"}
+             429: "too_many_requests", 500: "internal_error", 503: "service_unavailable"}
 
 FieldErrors = Mapping[str, Iterable[tuple[str, str]]]
 

@@ -1,21 +1,26 @@
 """Kiosk API: pairing, the questionnaire a kiosk shows, and batches of responses."""
 from __future__ import annotations
 
+import uuid
 from typing import Any
+
+import sqlalchemy as sa
 
 from flask import current_app, g, jsonify, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from .. import metrics
 from ..extensions import current_session
-from ..models import Questionnaire
+from ..models import Questionnaire, Response, ResponseStatus
 from ..services import catalogue
 from ..services.devices import kiosks
+from ..services.devices.throttle import PairingLimiter
 from ..services.errors import NotFound
 from . import bp
 from .auth import require_device
 from .errors import ApiProblem, problem
-from .openapi import empty, ok, operation, problems
+from .openapi import RETRY_AFTER, empty, ok, operation, problems
 from .schemas import (BatchProblem, BatchResult, BatchSizeProblem,
                       KioskBatch, PairRequest, Pairing, QuestionnaireOut, parse_body)
 
@@ -25,18 +30,44 @@ from .schemas import (BatchProblem, BatchResult, BatchSizeProblem,
            description=_l("Exchange a one-time pairing code for the kiosk's device token."),
            body=PairRequest,
            replies=[ok(Pairing, _l("The kiosk is paired; keep the token.")),
-                    problems("invalid_code")])
+                    problems("invalid_code"),
+                    problems("too_many_requests", headers=[RETRY_AFTER])])
 def pair_kiosk():
+    limiter, client = pairing_limiter(), request.remote_addr or "unknown"
+    wait = limiter.wait(client)
+    if wait:
+        current_app.logger.warning("kiosk pairing refused: too many wrong pairing codes")
+        raise ApiProblem("too_many_requests", _(
+            "Too many wrong pairing codes. Wait %(n)s seconds, then try again.", n=wait),
+            headers={"Retry-After": str(wait)})
     asked = parse_body(PairRequest)
     try:
         device, token = kiosks.pair_device(current_session(), asked.code)
     except NotFound:
         current_session().rollback()
+        # Logged without the address or the code: the count shows guessing going on.
+        current_app.logger.warning("kiosk pairing: wrong code (%d from this client within "
+                                   "the window)", limiter.failed(client))
         raise ApiProblem("invalid_code") from None
     current_session().commit()
     unit = device.unit
     return jsonify(token=token, device=device.name, device_id=device.id, unit=unit.code,
                    unit_name={"vi": unit.name("vi"), "en": unit.name("en")})
+
+
+def pairing_limiter() -> PairingLimiter:
+    """The app's limiter of wrong pairing codes, created on first use."""
+    limiter = current_app.extensions.get("pairing_limiter")
+    if limiter is None:
+        config = current_app.config
+        key = config["SECRET_KEY"]
+        limiter = PairingLimiter(int(config["KIOSK_PAIR_CLIENT_FAILURES"]),
+                                 int(config["KIOSK_PAIR_TOTAL_FAILURES"]),
+                                 int(float(config["KIOSK_PAIR_WINDOW_MINUTES"]) * 60),
+                                 config["RATELIMIT_STORAGE"],
+                                 key if isinstance(key, bytes) else str(key).encode())
+        current_app.extensions["pairing_limiter"] = limiter
+    return limiter
 
 
 @bp.get("/questionnaire")
@@ -102,7 +133,27 @@ def post_responses():
     result = kiosks.ingest_batch(current_session(), g.device, items,
                                  min_interval=current_app.config["KIOSK_MIN_INTERVAL"])
     current_session().commit()
+    try:
+        count_batch(result)
+    except Exception:  # stored is stored: the kiosk must hear so whatever the metrics do
+        current_app.logger.exception("kiosk batch metrics failed")
     payload = result.as_dict()
     if result.rejected and not (result.accepted or result.duplicates):
         return problem("all_rejected", **payload)
     return jsonify(payload)
+
+
+def count_batch(result: kiosks.BatchResult) -> None:
+    """The batch in the metrics, once committed: one upload, the responses stored, and
+    those of them stored as flagged (too fast), by reason."""
+    metrics.kiosk_upload()
+    metrics.submission_stored("kiosk", len(result.accepted))
+    if not result.accepted:
+        return
+    ids = [uuid.UUID(value) for value in result.accepted]
+    flagged = current_session().execute(
+        sa.select(Response.status_reason, sa.func.count())
+        .where(Response.id.in_(ids), Response.status == ResponseStatus.flagged)
+        .group_by(Response.status_reason))
+    for reason, count in flagged:
+        metrics.submission_flagged(reason or "unknown", count)

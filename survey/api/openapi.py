@@ -45,6 +45,10 @@ class Reply:
     headers: tuple[tuple[str, Any, bool], ...] = ()  # (name, description, required)
 
 
+#: The header of answers that ask the client to come back later (429, 503).
+RETRY_AFTER = ("Retry-After", N_("Seconds to wait before trying again."), True)
+
+
 def ok(schema: type[BaseModel], description: Any, status: int = 200,
        headers: Iterable[tuple[str, Any, bool]] = ()) -> Reply:
     return Reply(status, description, schema, headers=tuple(headers))
@@ -54,11 +58,12 @@ def empty(status: int, description: Any) -> Reply:
     return Reply(status, description)
 
 
-def problems(*codes: str, schema: type[BaseModel] = Problem) -> Reply:
+def problems(*codes: str, schema: type[BaseModel] = Problem,
+             headers: Iterable[tuple[str, Any, bool]] = ()) -> Reply:
     """A problem answer of the types ``codes`` (all of the same status)."""
     status = PROBLEM_TYPES[codes[0]].status
     assert all(PROBLEM_TYPES[c].status == status for c in codes), codes
-    return Reply(status, None, schema, codes=codes)
+    return Reply(status, None, schema, codes=codes, headers=tuple(headers))
 
 
 @dataclass
@@ -89,12 +94,14 @@ TAGS = {"kiosk": _l("Kiosks"), "integration": _l("Integrations"), "index": _l("I
 
 def _all_replies(op: Operation, security: Optional[str]) -> dict[int, Reply]:
     """The view's own answers merged with the ones every operation of its kind has."""
-    common = [problems("bad_request"), problems("internal_error")]
+    common = [problems("bad_request"), problems("internal_error"),
+              problems("service_unavailable", headers=[RETRY_AFTER])]
     if security:
         common.append(Reply(401, None, Problem, ("unauthorized",), (
             ("WWW-Authenticate", N_("Bearer challenge."), True),)))
     if op.body is not None:
-        common += [problems("malformed_json", "not_an_object"), problems("payload_too_large"),
+        common += [problems("malformed_json", "not_an_object", "invalid_text"),
+                   problems("payload_too_large"),
                    problems("unsupported_media_type"), problems("validation_failed")]
     if op.query is not None:
         common.append(problems("validation_failed"))

@@ -22,7 +22,7 @@ from ..services.intake.receipts import MAX_COUNT
 from ..services.reporting.index import BREAKDOWNS
 from ..services.reporting.periods import parse_period
 from ..services.reporting.trend import KINDS, MAX_PERIODS, check_every
-from .errors import PROBLEM_TYPES, ApiProblem, validation_fields
+from .errors import PROBLEM_TYPES, ApiProblem, field_error, validation_fields
 
 
 def N_(text: str) -> str:
@@ -419,8 +419,43 @@ def _validate(schema: type[R], data: Any, *, in_query: bool, detail: Any = None,
 
 def parse_query(schema: type[R], *, session: Any = None, detail: Any = None) -> R:
     """The query string as ``schema``, or a 422 problem naming each bad parameter."""
-    return _validate(schema, request.args.to_dict(), in_query=True, detail=detail,
-                     session=session)
+    query = request.args.to_dict()
+    _refuse_unencodable(query, in_query=True)
+    return _validate(schema, query, in_query=True, detail=detail, session=session)
+
+
+def unencodable(value: Any, pointer: str = "") -> Optional[str]:
+    """The JSON pointer of the first text in ``value`` (keys included) that is not valid
+    Unicode, or None. JSON may escape lone surrogates (``"\\ud800"``), which no database
+    and no UTF-8 page can hold: they must be refused before any lookup, not fail in it."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return pointer or "/"
+        return None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            here = pointer + "/" + str(key).replace("~", "~0").replace("/", "~1")
+            if unencodable(key, here) is not None:
+                return "".join(c if c.isascii() and c.isprintable() else "?" for c in here)
+            found = unencodable(item, here)
+            if found is not None:
+                return found
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            found = unencodable(item, f"{pointer}/{index}")
+            if found is not None:
+                return found
+    return None
+
+
+def _refuse_unencodable(data: Any, *, in_query: bool) -> None:
+    where = unencodable(data)
+    if where is not None:
+        name = where.lstrip("/") if in_query else where
+        raise ApiProblem("invalid_text", fields=field_error(
+            name, "invalid_text", _("This text is not valid Unicode.")))
 
 
 def json_object() -> dict[str, Any]:
@@ -432,6 +467,7 @@ def json_object() -> dict[str, Any]:
         raise ApiProblem("malformed_json")
     if not isinstance(body, dict):
         raise ApiProblem("not_an_object")
+    _refuse_unencodable(body, in_query=False)
     return body
 
 

@@ -7,6 +7,7 @@ root (:mod:`.hints`).
 from __future__ import annotations
 
 from .audit import audit_command
+from .backup import backup_command
 from .contacts import purge_contacts
 from .demo import demo_responses, seed_demo
 from .index import index_command
@@ -25,7 +26,8 @@ survey_cli = LocaleGroup("survey", help="Survey platform tasks (demo data, quest
 
 for _command in (seed_demo, demo_responses, questionnaire_cli, purge_contacts, token_cli,
                  kiosk_cli, units_cli, posters_command, qr_command, receipts_cli,
-                 index_command, trend_command, served_cli, users_cli, audit_command):
+                 index_command, trend_command, served_cli, users_cli, audit_command,
+                 backup_command):
     survey_cli.add_command(_command)
 
 __all__ = ["survey_cli"]

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import uuid
 from urllib.parse import unquote_to_bytes
-from typing import Any, Optional
+from typing import Any, Optional, Sequence
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -12,9 +12,10 @@ from wtforms import (BooleanField, EmailField, HiddenField, RadioField, SelectCh
 from wtforms.validators import (AnyOf, Email, InputRequired, Length, Optional as Opt,
                                 ValidationError)
 
-from ..models import COMMENT_MAX, Questionnaire, QuestionnaireItem, Service
+from ..models import COMMENT_MAX
 from ..models.questionnaires import RATING, TRIPS, YES_NO
 from ..services.catalogue import parse_version
+from ..services.catalogue.snapshot import ItemLike, QuestionnaireLike, ServiceLike
 from ..services.intake.responses import ContactDetails
 
 NOT_APPLICABLE = "na"
@@ -105,7 +106,7 @@ class BaseSurveyForm(FlaskForm):
                               phone=(self.contact_phone.data or "").strip(),
                               email=(self.contact_email.data or "").strip())
 
-    def error_list(self, items: list[QuestionnaireItem]) -> list[tuple[str, Any, Any]]:
+    def error_list(self, items: Sequence[ItemLike]) -> list[tuple[str, Any, Any]]:
         """(field name, short label, first message) of every error, in page order, for
         the summary at the top of the form."""
         names = (["service"] + [item_field_name(item.code) for item in items]
@@ -115,7 +116,7 @@ class BaseSurveyForm(FlaskForm):
         return [(name, short.get(name, self[name].label.text), self.errors[name][0])
                 for name in names if name in self.errors and name in self]
 
-    def answers(self, items: list[QuestionnaireItem]) -> dict[str, Optional[int]]:
+    def answers(self, items: Sequence[ItemLike]) -> dict[str, Optional[int]]:
         """Item code → the stored value or None (not applicable) for the items asked;
         items left blank are left out."""
         result: dict[str, Optional[int]] = {}
@@ -128,7 +129,7 @@ class BaseSurveyForm(FlaskForm):
         return result
 
 
-def item_choices(item: QuestionnaireItem) -> list[SelectChoice]:
+def item_choices(item: ItemLike) -> list[SelectChoice]:
     """The answers offered for an item: its kind's values, then "not applicable" unless
     the item is required."""
     choices = [SelectChoice(value, label) for value, label in KIND_CHOICES[item.kind].items()]
@@ -137,12 +138,43 @@ def item_choices(item: QuestionnaireItem) -> list[SelectChoice]:
     return choices
 
 
-def build_survey_form(questionnaire: Questionnaire, services: list[Service], locale: str,
-                      items: list[QuestionnaireItem], submission_id: str,
+def build_survey_form(questionnaire: QuestionnaireLike, services: Sequence[ServiceLike],
+                      locale: str, items: Sequence[ItemLike], submission_id: str,
                       fixed_service: bool = False, **kwargs) -> BaseSurveyForm:
-    """A form class with one radio group per item asked (``items``, drawn for
-    ``submission_id``), one for the service and tick boxes for the reasons."""
+    """The form for one claimant: one radio group per item asked (``items``, drawn for
+    ``submission_id``), one for the service and tick boxes for the reasons. The class
+    is built once per distinct set of questions, labels and choices (:func:`form_class`).
+    """
+    form = form_class(questionnaire, services, locale, items, fixed_service)(**kwargs)
+    form.submission_id.data = submission_id
+    form.version.data = str(questionnaire.version)
+    return form
 
+
+#: Form classes already built, by everything that shapes them (bounded: see form_class).
+_CLASSES: dict[tuple, type[BaseSurveyForm]] = {}
+_CLASSES_MAX = 256
+
+
+def form_class(questionnaire: QuestionnaireLike, services: Sequence[ServiceLike], locale: str,
+               items: Sequence[ItemLike], fixed_service: bool) -> type[BaseSurveyForm]:
+    """The form class for these questions and choices, built on first use."""
+    reasons = tuple((r["code"], r.get(locale) or r["vi"])
+                    for r in questionnaire.definition.get("reasons", []))
+    key = (locale, fixed_service, reasons,
+           tuple((i.code, i.text(locale), i.kind, i.required) for i in items),
+           () if fixed_service else tuple((s.code, s.name(locale)) for s in services))
+    cls = _CLASSES.get(key)
+    if cls is None:
+        if len(_CLASSES) >= _CLASSES_MAX:
+            _CLASSES.clear()
+        cls = _CLASSES[key] = _make_class(items, services, locale, reasons, fixed_service)
+    return cls
+
+
+def _make_class(items: Sequence[ItemLike], services: Sequence[ServiceLike], locale: str,
+                reasons: tuple[tuple[str, str], ...],
+                fixed_service: bool) -> type[BaseSurveyForm]:
     class SurveyForm(BaseSurveyForm):
         pass
 
@@ -156,16 +188,12 @@ def build_survey_form(questionnaire: Questionnaire, services: list[Service], loc
             _l("Which service did you use today?"),
             [SelectChoice(s.code, s.name(locale)) for s in services],
             [InputRequired(message=_l("Please choose the service you used."))])
-    reasons = questionnaire.definition.get("reasons", [])
     SurveyForm.reasons = CheckboxesField(
         _l("If something was not good, what was it? Tap one or more."),
-        choices=[SelectChoice(r["code"], r.get(locale) or r["vi"]) for r in reasons],
+        choices=[SelectChoice(code, label) for code, label in reasons],
         validate_choice=False,
-        validators=[Opt(), AnyOfEach([r["code"] for r in reasons])])
-    form = SurveyForm(**kwargs)
-    form.submission_id.data = submission_id
-    form.version.data = str(questionnaire.version)
-    return form
+        validators=[Opt(), AnyOfEach([code for code, _label in reasons])])
+    return SurveyForm
 
 
 class AnyOfEach:
@@ -179,7 +207,7 @@ class AnyOfEach:
             raise ValidationError(NOT_SHOWN)
 
 
-def allowed_fields(items: list[QuestionnaireItem]) -> set[str]:
+def allowed_fields(items: Sequence[ItemLike]) -> set[str]:
     return FIXED_FIELDS | {item_field_name(item.code) for item in items}
 
 
@@ -192,8 +220,8 @@ def body_is_utf8(body: bytes) -> bool:
     return True
 
 
-def tampering_errors(formdata, questionnaire: Questionnaire, items: list[QuestionnaireItem],
-                     services: list[Service], fixed_service: bool) -> list[str]:
+def tampering_errors(formdata, questionnaire: QuestionnaireLike, items: Sequence[ItemLike],
+                     services: Sequence[ServiceLike], fixed_service: bool) -> list[str]:
     """Field names whose raw value a browser showing our form (with ``items``) could not
     have sent."""
     bad: list[str] = []

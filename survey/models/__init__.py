@@ -7,7 +7,7 @@ from .receipts import ReceiptCode, ServedCount
 from .responses import (COMMENT_MAX, Answer, Channel, Comment, Contact, Response,
                         ResponseReason, ResponseStatus)
 from .types import UTCDateTime, utcnow
-from .units import Service, Unit, UnitKind
+from .units import CatalogueStamp, Service, Unit, UnitKind
 from .users import Grant, PasswordPurpose, PasswordToken, Role, User
 
 __all__ = [
@@ -16,5 +16,5 @@ __all__ = [
     "COMMENT_MAX", "Answer", "ApiToken", "Channel", "Comment", "Contact",
     "ImmutableQuestionnaireError", "KioskDevice", "Questionnaire", "QuestionnaireItem",
     "QuestionnaireStatus", "ReceiptCode", "Response", "ResponseReason", "ResponseStatus",
-    "Service", "ServedCount", "Unit", "UnitKind", "UTCDateTime", "utcnow",
+    "CatalogueStamp", "Service", "ServedCount", "Unit", "UnitKind", "UTCDateTime", "utcnow",
 ]

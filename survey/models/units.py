@@ -3,10 +3,11 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from typing import Optional
+import secrets
+from typing import Optional, cast
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from ..extensions import Model
 from .types import UTCDateTime, utcnow
@@ -75,3 +76,35 @@ class Service(Model):
 
     def __repr__(self) -> str:
         return f"<Service {self.code}>"
+
+
+class CatalogueStamp(Model):
+    """One row whose ``stamp`` changes whenever units, services or questionnaires do, in
+    the same transaction: every worker compares it with the stamp of its in-process copy
+    of the catalogue (:mod:`survey.services.catalogue.snapshot`) and reloads on a change."""
+
+    __tablename__ = "catalogue_stamp"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    #: A random number, not a counter: a rolled-back change can never bring back a stamp
+    #: that some worker cached with the uncommitted data it saw.
+    stamp: Mapped[int] = mapped_column(sa.BigInteger)
+
+    __table_args__ = (sa.CheckConstraint("id = 1", name="single_row"),)
+
+
+@sa.event.listens_for(Session, "before_flush")
+def _stamp_catalogue_changes(session: Session, _context, _instances) -> None:
+    """Write a new catalogue stamp in the flush that adds, changes or deletes a unit,
+    service, questionnaire or item (the same transaction commits or undoes both)."""
+    from .questionnaires import Questionnaire, QuestionnaireItem
+
+    kinds = (Unit, Service, Questionnaire, QuestionnaireItem)
+    if not any(isinstance(obj, kinds)
+               for group in (session.new, session.dirty, session.deleted) for obj in group):
+        return
+    stamp = secrets.randbits(62)
+    table = cast(sa.Table, CatalogueStamp.__table__)
+    result = session.execute(sa.update(table).where(table.c.id == 1).values(stamp=stamp))
+    if not getattr(result, "rowcount", 0):  # a schema made by create_all has no row yet
+        session.execute(sa.insert(table).values(id=1, stamp=stamp))

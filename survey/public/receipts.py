@@ -16,6 +16,7 @@ from werkzeug.exceptions import HTTPException
 
 from ..extensions import csrf, current_session
 from ..models import Channel, ReceiptCode, Response
+from ..services.catalogue import snapshot
 from ..services.intake import receipts
 from ..services.intake.ratelimit import LookupLimiter
 from ..timeutil import local_date
@@ -118,16 +119,18 @@ def receipt(code: str):
 
 def _answer(found: ReceiptCode):
     """Run the shared survey page; the first valid submission consumes the code."""
-    def consume(_response) -> None:
+    def consume(_response_id) -> None:
         receipts.consume(current_session(), found)
 
     try:
-        return survey_page(found.unit, channel=Channel.receipt, fixed_service=found.service,
-                           receipt=found, on_stored=consume)
+        cat = snapshot.current(current_session())
+        service = next(s for s in cat.services if s.id == found.service_id)
+        return survey_page(cat, cat.units_by_id[found.unit_id], channel=Channel.receipt,
+                           fixed_service=service, receipt=found, on_stored=consume)
     except (receipts.CodeAlreadyUsed, IntegrityError):
         # Another submission with this code won (the unique link or the UPDATE said so).
         current_session().rollback()
-        current_app.logger.info("receipt code %s: concurrent submission lost", found.code)
+        current_app.logger.info("receipt code: concurrent submission lost")
         stored = current_session().get(ReceiptCode, found.id)
         assert stored is not None  # codes are never deleted
         state = receipts.code_state(stored)

@@ -2,19 +2,24 @@
 from __future__ import annotations
 
 import uuid
-from typing import Optional
+from typing import Callable, Optional
 
-from flask import abort, current_app, redirect, render_template, request, url_for
+from flask import Response, abort, current_app, redirect, render_template, request, url_for
 from flask_babel import get_locale
+from flask_wtf.csrf import generate_csrf
 
+from .. import metrics
 from ..extensions import csrf, current_session
 from ..forms.survey_form import body_is_utf8, build_survey_form, item_field_name, tampering_errors
-from ..models import Channel, Service, Unit
+from ..models import Channel
 from ..services import catalogue
+from ..services.catalogue import parse_version, snapshot
+from ..services.catalogue.snapshot import Catalogue, QuestionnaireView, ServiceView, UnitView
 from ..services.errors import ServiceError
-from ..services.intake.responses import NewResponse, submit_response
+from ..services.intake.responses import NewResponse, store_response
 from ..services.intake.sampling import asked_items
 from . import bp
+from .pages import cached_page, cut_mark, cut_page, fill, join_parts, page_cache, punch
 
 
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
@@ -43,50 +48,43 @@ def home():
 @bp.route("/s/<unit_code>/<counter_code>", methods=["GET", "POST"])
 @csrf.exempt  # the form validates its own token so that a stale one keeps the answers
 def survey(unit_code: str, counter_code: Optional[str] = None):
-    unit = catalogue.unit_by_code(current_session(), unit_code)
+    cat = snapshot.current(current_session())
+    unit = cat.unit(unit_code)
     if unit is not None and counter_code:
-        unit = catalogue.resolve_counter(current_session(), unit, counter_code)
+        unit = cat.counter(unit, counter_code)
     if unit is None:
         abort(404)
-    preset = request.args.get("svc")
-    return survey_page(unit, channel=Channel.qr, preset_service=preset)
+    return survey_page(cat, unit, channel=Channel.qr, preset_service=request.args.get("svc"))
 
 
-def survey_page(unit: Unit, channel: Channel, preset_service: Optional[str] = None,
-                fixed_service: Optional[Service] = None, receipt=None,
-                on_stored=None):
+def survey_page(cat: Catalogue, unit: UnitView, channel: Channel,
+                preset_service: Optional[str] = None,
+                fixed_service: Optional[ServiceView] = None, receipt=None,
+                on_stored: Optional[Callable[[uuid.UUID], None]] = None):
     """Render or accept the survey for ``unit``; shared with receipt-code pages.
 
-    ``on_stored(response)`` runs inside the same transaction after a new response is
-    flushed (the receipt flow consumes its code there) and may raise ServiceError.
+    ``on_stored(response_id)`` runs inside the same transaction after a new response is
+    inserted (the receipt flow consumes its code there) and may raise ServiceError.
     """
-    questionnaire = (catalogue.current_questionnaire(current_session()) if request.method == "GET" else
-                     catalogue.answered_questionnaire(current_session(), request.form.get("version")))
-    services = catalogue.active_services(current_session())
+    if request.method == "GET":
+        return _form_page(cat, unit, preset_service, fixed_service)
+    questionnaire = (cat.questionnaire(parse_version(request.form.get("version")))
+                     or _current(cat))
     locale = str(get_locale())
     # The items asked follow from the submission id (planned missingness): the same on
     # every render and post of one page.
-    submission_id = (str(uuid.uuid4()) if request.method == "GET"
-                     else request.form.get("submission_id", ""))
+    submission_id = request.form.get("submission_id", "")
     items = asked_items(questionnaire, submission_id)
     page = dict(unit=unit, questionnaire=questionnaire, fixed_service=fixed_service,
                 items=items, item_field_name=item_field_name)
-    if request.method == "POST":
-        # A service withdrawn while the claimant answered is not tampering: the form
-        # showed it, so it is asked again (422, answers kept) rather than refused.
-        bad = tampering_errors(request.form, questionnaire, items,
-                               catalogue.all_services(current_session()),
-                               fixed_service is not None)
-        if bad:
-            return render_template("errors/bad_request.html", fields=bad), 400
-    form = build_survey_form(questionnaire, services, locale, items, submission_id,
+    # A service withdrawn while the claimant answered is not tampering: the form
+    # showed it, so it is asked again (422, answers kept) rather than refused.
+    bad = tampering_errors(request.form, questionnaire, items, cat.services,
+                           fixed_service is not None)
+    if bad:
+        return render_template("errors/bad_request.html", fields=bad), 400
+    form = build_survey_form(questionnaire, cat.active_services, locale, items, submission_id,
                              fixed_service=fixed_service is not None)
-    if request.method == "GET":
-        if preset_service and hasattr(form, "service") and preset_service in {
-                s.code for s in services}:
-            form.service.data = preset_service
-        form.lang.data = locale
-        return render_template("public/survey.html", form=form, **page)
     if not form.validate():
         stale = "csrf_token" in form.errors
         form.csrf_token.errors = []
@@ -95,28 +93,86 @@ def survey_page(unit: Unit, channel: Channel, preset_service: Optional[str] = No
             form.csrf_token.data = None
         status = 400 if stale else 422
         return render_template("public/survey.html", form=form, stale=stale, **page), status
-    service = fixed_service or catalogue.service_by_code(current_session(), form.service.data)
     new = NewResponse(id=uuid.UUID(form.submission_id.data), unit=unit,
                       questionnaire=questionnaire, channel=channel, locale=locale,
-                      answers=form.answers(items), service=service,
+                      answers=form.answers(items),
+                      service=fixed_service or cat.service(form.service.data),
                       comment=form.comment.data or "", contact=form.contact_details(),
                       reasons=form.reasons.data or (), receipt_code=receipt)
     try:
-        response, created = submit_response(current_session(), new)
+        created = store_response(current_session(), new)
         if created and on_stored is not None:
-            on_stored(response)
+            on_stored(new.id)
     except ServiceError as exc:
         current_session().rollback()
         current_app.logger.info("survey rejected: %s %s", exc.message, exc.errors)
         return render_template("errors/bad_request.html", fields=sorted(exc.errors),
                                message=exc.message), 422 if exc.errors else 409
     current_session().commit()
+    if created:
+        metrics.submission_stored(channel.value)
     return redirect(url_for("public.thanks", unit_code=unit.code, lang=locale), code=303)
+
+
+def _current(cat: Catalogue) -> QuestionnaireView:
+    """The current questionnaire; none published is the same 404 as before the cache."""
+    if cat.current is None:
+        catalogue.current_questionnaire(current_session())  # raises NotFound
+    assert cat.current is not None
+    return cat.current
+
+
+def _form_page(cat: Catalogue, unit: UnitView, preset_service: Optional[str],
+               fixed_service: Optional[ServiceView]):
+    """The blank form. Rendered once per unit, URL, language, version and catalogue with
+    every item, each marked as a part (:mod:`.pages`); each claimant then gets the parts
+    of the items drawn for them, a new submission id and a CSRF token."""
+    questionnaire = _current(cat)
+    locale = str(get_locale())
+    submission_id = str(uuid.uuid4())
+    key = ("survey", cat.stamp, unit.id, request.full_path, locale, questionnaire.version,
+           fixed_service.id if fixed_service else None)
+    cache = page_cache()
+    segments = cache.get(key)
+    if segments is None:
+        html = _render_form(cat, unit, questionnaire, list(questionnaire.items), submission_id,
+                            preset_service, fixed_service, cut=cut_mark)
+        punched = punch(html, {"submission_id": submission_id, "csrf_token": generate_csrf()})
+        segments = cut_page(punched) if punched is not None else None
+        if segments is None:  # cannot happen with the shipped template; never cache it
+            current_app.logger.error("form page not cacheable: %s", key)
+            return _render_form(cat, unit, questionnaire,
+                                asked_items(questionnaire, submission_id), submission_id,
+                                preset_service, fixed_service)
+        cache.put(key, segments)
+    shown = {item.code for item in asked_items(questionnaire, submission_id)}
+    html = fill(join_parts(segments, shown),
+                {"submission_id": submission_id, "csrf_token": generate_csrf()})
+    return Response(html, mimetype="text/html")
+
+
+def _render_form(cat: Catalogue, unit: UnitView, questionnaire: QuestionnaireView,
+                 items: list, submission_id: str, preset_service: Optional[str],
+                 fixed_service: Optional[ServiceView], cut=None) -> str:
+    locale = str(get_locale())
+    form = build_survey_form(questionnaire, cat.active_services, locale, items,
+                             submission_id, fixed_service=fixed_service is not None)
+    if preset_service and hasattr(form, "service") and preset_service in {
+            s.code for s in cat.active_services}:
+        form.service.data = preset_service
+    form.lang.data = locale
+    return render_template("public/survey.html", form=form, unit=unit,
+                           questionnaire=questionnaire, fixed_service=fixed_service,
+                           items=items, item_field_name=item_field_name, cut=cut)
 
 
 @bp.get("/s/<unit_code>/thanks")
 def thanks(unit_code: str):
-    unit = catalogue.unit_by_code(current_session(), unit_code, active_only=False)
+    cat = snapshot.current(current_session())
+    unit = cat.unit(unit_code, active_only=False)
     if unit is None:
         abort(404)
-    return render_template("public/thanks.html", unit=unit)
+    key = ("thanks", cat.stamp, unit.id, request.full_path, str(get_locale()))
+    return Response(cached_page(key, {}, lambda: render_template("public/thanks.html",
+                                                                  unit=unit)),
+                    mimetype="text/html")

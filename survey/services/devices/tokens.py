@@ -1,6 +1,7 @@
 """Bearer tokens: API tokens for integrations and kiosk device tokens. Stored hashed."""
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import secrets
 from typing import Optional
@@ -31,12 +32,20 @@ def create_api_token(session: Session, name: str) -> tuple[ApiToken, str]:
     return row, token
 
 
+#: ``last_used_at`` moves on at most this often: a busy integration must not turn every
+#: read into a database write.
+LAST_USED_RESOLUTION = dt.timedelta(seconds=60)
+
+
 def find_api_token(session: Session, token: str) -> Optional[ApiToken]:
-    """The active API token matching ``token``, marking it used; None if unknown/revoked."""
+    """The active API token matching ``token``, marking it used (to the minute; the
+    caller commits); None if unknown/revoked."""
     row = session.scalar(sa.select(ApiToken).filter_by(token_hash=hash_token(token)))
     if row is None or row.revoked_at is not None:
         return None
-    row.last_used_at = utcnow()
+    now = utcnow()
+    if row.last_used_at is None or now - row.last_used_at >= LAST_USED_RESOLUTION:
+        row.last_used_at = now
     return row
 
 

@@ -14,13 +14,13 @@ generator and the server checks only that no dimension got more than one item.
 from __future__ import annotations
 
 import random
-from typing import Mapping, Optional
+from typing import Any, Mapping, Optional
 
-from ...models import Questionnaire, QuestionnaireItem
 from ...models.questionnaires import RATING
+from ..catalogue.snapshot import QuestionnaireLike
 
 
-def asked_items(questionnaire: Questionnaire, seed: str) -> list[QuestionnaireItem]:
+def asked_items(questionnaire: QuestionnaireLike, seed: str) -> list[Any]:
     """The items a claimant is asked, in questionnaire order (``seed``: the submission
     id; the same seed always gives the same items)."""
     if not questionnaire.matrix_sampling:
@@ -31,7 +31,7 @@ def asked_items(questionnaire: Questionnaire, seed: str) -> list[QuestionnaireIt
             if item.kind != RATING or item.dimension is None or item.code in chosen]
 
 
-def too_many_per_dimension(questionnaire: Questionnaire,
+def too_many_per_dimension(questionnaire: QuestionnaireLike,
                            answers: Mapping[str, Optional[int]]) -> list[str]:
     """Item codes answered beyond one per dimension in a matrix-sampled version."""
     if not questionnaire.matrix_sampling:

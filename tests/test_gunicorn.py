@@ -1,0 +1,88 @@
+"""gunicorn.conf.py runs the app with several workers: health, readiness, metrics added
+up over every worker, request ids; and a production config it must refuse stops it."""
+from __future__ import annotations
+
+import json
+import subprocess
+import urllib.error
+import urllib.request
+
+import pytest
+from prometheus_client.parser import text_string_to_metric_families
+
+from tests.support.gunicorn import GUNICORN, GunicornServer
+
+pytestmark = pytest.mark.skipif(not GUNICORN.exists(), reason="gunicorn is not installed")
+
+
+def get(url: str, headers: dict | None = None):
+    request = urllib.request.Request(url, headers=headers or {})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as res:
+            return res.status, dict(res.headers), res.read()
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers), error.read()
+
+
+def healthz_count(server) -> float:
+    status, _headers, body = get(server.url + "/metrics")
+    assert status == 200
+    labels = {"endpoint": "health.healthz", "method": "GET", "status": "200"}
+    return sum(s.value for family in text_string_to_metric_families(body.decode())
+               for s in family.samples
+               if s.name == "survey_http_requests_total" and s.labels == labels)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    with GunicornServer(tmp_path_factory.mktemp("gunicorn"), workers=2) as live:
+        yield live
+
+
+def test_two_workers_serve_health_readiness_and_summed_metrics(server):
+    before = healthz_count(server)
+    for _ in range(12):
+        status, _headers, _body = get(server.url + "/healthz")
+        assert status == 200
+    status, headers, body = get(server.url + "/readyz", {"X-Request-ID": "probe-12345678"})
+    assert status == 200 and json.loads(body)["status"] == "ready"
+    assert headers["X-Request-ID"] == "probe-12345678"
+    # Whichever worker answered each request, /metrics adds up both.
+    assert healthz_count(server) - before == 12
+    assert len(list(server.metrics_dir.glob("counter_*.db"))) >= 2
+
+
+@pytest.mark.parametrize("path", ["/s/NA-VINH/Q1", "/admin/sign-in"])
+def test_a_body_over_the_limit_gets_the_apps_413_page(server, path):
+    """Under gunicorn, not only the test client: the app's page and headers, not a bare
+    500 from the server."""
+    request = urllib.request.Request(
+        server.url + path, data=b"lang=en&x=" + b"x" * (3 << 20), method="POST",
+        headers={"Content-Type": "application/x-www-form-urlencoded"})
+    try:
+        urllib.request.urlopen(request, timeout=30)
+        raise AssertionError("accepted")
+    except urllib.error.HTTPError as error:
+        status, headers, body = error.code, error.headers, error.read()
+    except ConnectionResetError:  # the server may close before reading it all
+        pytest.skip("connection reset before the answer was read")
+    assert status == 413
+    assert headers["Content-Type"].startswith("text/html")
+    assert "Content-Security-Policy" in headers and "X-Request-ID" in headers
+    assert b"413" in body
+
+
+def test_production_with_two_workers_and_memory_limits_does_not_start(tmp_path):
+    server = GunicornServer(tmp_path, workers=2, env={
+        "SURVEY_ENV": "production", "SURVEY_PUBLIC_URL": "https://survey.example.vn"})
+    server.prepare()
+    process = server.launch()
+    try:
+        process.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        raise
+    log = server.log.read_text()
+    assert process.returncode != 0
+    assert "Refusing to start with SURVEY_ENV=production" in log
+    assert "memory:// rate-limit store" in log
