@@ -177,7 +177,7 @@ class Gunicorn:
         with self.log.open("ab") as log:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "gunicorn", "--workers", str(WORKERS), "--bind",
-                 self.url.removeprefix("http://"), "--timeout", "120", *extra, self.spec],
+                 self.url.removeprefix("http://"), "--timeout", "120", "--max-requests", "0", *extra, self.spec],
                 cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT)
 
     def wait_ready(self) -> None:

@@ -64,18 +64,19 @@ def request(server, method: str, path: str, body: bytes | None = None,
 
 
 def form_of(server, path: str) -> tuple[dict, str]:
-    """The hidden fields of the form at ``path`` and the session cookie that goes with
-    its CSRF token."""
+    """The hidden fields of the form at ``path`` and the cookie set with it, if any (the
+    claimant's form signs its submission id and needs none)."""
     status, headers, body = request(server, "GET", path)
     assert status == 200, body[:500]
-    cookie = re.match(r"[^;]+", headers["Set-Cookie"]).group(0)
+    cookie = re.match(r"[^;]*", headers.get("Set-Cookie", "")).group(0)
     return hidden_fields(body.decode()), cookie
 
 
 def post_form(server, path: str, fields: dict, cookie: str) -> int:
     status, _headers, _body = request(
         server, "POST", path, urllib.parse.urlencode(fields).encode(),
-        {"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie})
+        {"Content-Type": "application/x-www-form-urlencoded",
+         **({"Cookie": cookie} if cookie else {})})
     return status
 
 

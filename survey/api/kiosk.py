@@ -1,10 +1,7 @@
 """Kiosk API: pairing, the questionnaire a kiosk shows, and batches of responses."""
 from __future__ import annotations
 
-import uuid
 from typing import Any
-
-import sqlalchemy as sa
 
 from flask import current_app, g, jsonify, request
 from flask_babel import gettext as _
@@ -12,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 
 from .. import metrics
 from ..extensions import current_session
-from ..models import Questionnaire, Response, ResponseStatus
+from ..models import Questionnaire
 from ..services import catalogue
 from ..services.devices import kiosks
 from ..services.devices.throttle import PairingLimiter
@@ -148,12 +145,5 @@ def count_batch(result: kiosks.BatchResult) -> None:
     those of them stored as flagged (too fast), by reason."""
     metrics.kiosk_upload()
     metrics.submission_stored("kiosk", len(result.accepted))
-    if not result.accepted:
-        return
-    ids = [uuid.UUID(value) for value in result.accepted]
-    flagged = current_session().execute(
-        sa.select(Response.status_reason, sa.func.count())
-        .where(Response.id.in_(ids), Response.status == ResponseStatus.flagged)
-        .group_by(Response.status_reason))
-    for reason, count in flagged:
-        metrics.submission_flagged(reason or "unknown", count)
+    for reason, count in result.flagged.items():
+        metrics.submission_flagged(reason, count)

@@ -5,8 +5,11 @@ import uuid
 from urllib.parse import unquote_to_bytes
 from typing import Any, Optional, Sequence
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
+from itsdangerous import BadData, URLSafeTimedSerializer
 from flask_wtf import FlaskForm
+from wtforms.csrf.core import CSRF
 from wtforms import (BooleanField, EmailField, HiddenField, RadioField, SelectChoice,
                      SelectMultipleField, StringField, TextAreaField, widgets)
 from wtforms.validators import (AnyOf, Email, InputRequired, Length, Optional as Opt,
@@ -66,7 +69,48 @@ class CheckboxesField(SelectMultipleField):
     option_widget = widgets.CheckboxInput()
 
 
+def submission_token(submission_id: str) -> str:
+    """The form's token: the submission id signed with the app's key and the time.
+
+    It stands where a session-bound CSRF token would: a post is accepted only with a
+    token this server issued for that very submission id, within
+    ``WTF_CSRF_TIME_LIMIT`` (a stale one keeps the answers and asks to send again). It
+    needs no session, so claimants get no cookie and the page no server-side state."""
+    return _signer().dumps(submission_id)
+
+
+def _signer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(str(current_app.config["SECRET_KEY"]), salt=TOKEN_SALT)
+
+
+TOKEN_SALT = "survey-submission"
+
+
+class SubmissionTokenCsrf(CSRF):
+    """WTForms' CSRF hook, checking :func:`submission_token` against the posted id."""
+
+    def setup_form(self, form):
+        self.form = form
+        return super().setup_form(form)
+
+    def generate_csrf_token(self, csrf_token_field) -> str:
+        submission_id = self.form.submission_id.data
+        return submission_token(submission_id) if submission_id else ""
+
+    def validate_csrf_token(self, form, field) -> None:
+        try:
+            signed = _signer().loads(field.data or "",
+                                     max_age=current_app.config["WTF_CSRF_TIME_LIMIT"])
+        except BadData:
+            raise ValidationError(_l("The form has expired.")) from None
+        if signed != form.submission_id.data:
+            raise ValidationError(_l("The form has expired."))
+
+
 class BaseSurveyForm(FlaskForm):
+    class Meta:
+        csrf_class = SubmissionTokenCsrf
+
     submission_id = HiddenField()
     lang = HiddenField()
     #: The questionnaire version the page showed, so that answers go with the questions
@@ -146,7 +190,9 @@ def build_survey_form(questionnaire: QuestionnaireLike, services: Sequence[Servi
     is built once per distinct set of questions, labels and choices (:func:`form_class`).
     """
     form = form_class(questionnaire, services, locale, items, fixed_service)(**kwargs)
-    form.submission_id.data = submission_id
+    if form.submission_id.data != submission_id:  # a new page: sign its new id
+        form.submission_id.data = submission_id
+        form.csrf_token.current_token = submission_token(submission_id)
     form.version.data = str(questionnaire.version)
     return form
 

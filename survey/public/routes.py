@@ -6,11 +6,11 @@ from typing import Callable, Optional
 
 from flask import Response, abort, current_app, redirect, render_template, request, url_for
 from flask_babel import get_locale
-from flask_wtf.csrf import generate_csrf
 
 from .. import metrics
 from ..extensions import csrf, current_session
-from ..forms.survey_form import body_is_utf8, build_survey_form, item_field_name, tampering_errors
+from ..forms.survey_form import (body_is_utf8, build_survey_form, item_field_name,
+                                 submission_token, tampering_errors)
 from ..models import Channel
 from ..services import catalogue
 from ..services.catalogue import parse_version, snapshot
@@ -137,7 +137,8 @@ def _form_page(cat: Catalogue, unit: UnitView, preset_service: Optional[str],
     if segments is None:
         html = _render_form(cat, unit, questionnaire, list(questionnaire.items), submission_id,
                             preset_service, fixed_service, cut=cut_mark)
-        punched = punch(html, {"submission_id": submission_id, "csrf_token": generate_csrf()})
+        punched = punch(html, {"submission_id": submission_id,
+                               "csrf_token": submission_token(submission_id)})
         segments = cut_page(punched) if punched is not None else None
         if segments is None:  # cannot happen with the shipped template; never cache it
             current_app.logger.error("form page not cacheable: %s", key)
@@ -147,7 +148,8 @@ def _form_page(cat: Catalogue, unit: UnitView, preset_service: Optional[str],
         cache.put(key, segments)
     shown = {item.code for item in asked_items(questionnaire, submission_id)}
     html = fill(join_parts(segments, shown),
-                {"submission_id": submission_id, "csrf_token": generate_csrf()})
+                {"submission_id": submission_id,
+                 "csrf_token": submission_token(submission_id)})
     return Response(html, mimetype="text/html")
 
 

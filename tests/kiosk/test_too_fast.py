@@ -77,3 +77,43 @@ def test_other_devices_do_not_count(client, auth, db, demo):
     post(client, {"Authorization": f"Bearer {token}"}, [theirs])
     assert all(status == ("valid", None) for status in statuses(db).values())
     assert db.session.get(Response, uuid.UUID(theirs["id"])).status is ResponseStatus.valid
+
+
+def _one_at_a_time(batches: list[list[float]], interval: float) -> dict[float, bool]:
+    """The rule applied response by response (the way it was first written): each batch
+    oldest first; a new response is flagged when the latest one at or before its time is
+    closer than ``interval``; then the next one after it, if still valid and that close,
+    is flagged too. Returns time → flagged."""
+    flagged: dict[float, bool] = {}
+    for batch in batches:
+        for moment in sorted(batch):
+            before = [t for t in flagged if t <= moment]
+            flagged[moment] = bool(before) and moment - max(before) < interval
+            after = [t for t in flagged if t > moment]
+            if after and not flagged[min(after)] and min(after) - moment < interval:
+                flagged[min(after)] = True
+    return flagged
+
+
+def test_bulk_flags_match_the_one_at_a_time_rule(client, auth, db):
+    """Random arrival patterns, late and overlapping batches: the bulk check gives what
+    the response-by-response rule gives."""
+    import random
+
+    rng = random.Random(20261203)
+    times = sorted({round(rng.uniform(0, 600), 1) for _ in range(150)})
+    rng.shuffle(times)
+    batches, start = [], 0
+    while start < len(times):
+        size = rng.randint(1, 25)
+        batches.append(times[start:start + size])
+        start += size
+    sent = {}
+    for batch in batches:
+        items = [at(moment) for moment in batch]
+        sent.update({moment: i["id"] for moment, i in zip(batch, items)})
+        post(client, auth, items)
+    got = statuses(db)
+    expected = _one_at_a_time(batches, interval=5)
+    assert sum(expected.values()) > 10  # the pattern does exercise the rule
+    assert {m: got[sent[m]][0] == "flagged" for m in sent} == expected

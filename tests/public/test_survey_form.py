@@ -141,6 +141,27 @@ def test_missing_or_stale_csrf_token_is_400_and_keeps_answers(client, questionna
     assert count_rows(Response) == 0
 
 
+def test_a_token_is_good_for_its_own_submission_only_and_for_a_while(
+        app, client, questionnaire, count_rows):
+    data = {**full_answers(questionnaire, "5"), "service": "ui_apply"}
+    first, second = (hidden_fields(client.get("/s/NA-VINH").get_data(as_text=True))
+                     for _ in range(2))
+    swapped = {**data, "submission_id": first["submission_id"],
+               "csrf_token": second["csrf_token"]}
+    res = client.post("/s/NA-VINH", data=swapped)
+    assert res.status_code == 400 and "Phiên làm việc đã hết hạn" in res.get_data(as_text=True)
+    app.config["WTF_CSRF_TIME_LIMIT"] = -1  # every token is now too old
+    res = client.post("/s/NA-VINH", data={**data, **first})
+    assert res.status_code == 400
+    renewed = hidden_fields(res.get_data(as_text=True))
+    assert renewed["submission_id"] == first["submission_id"]
+    assert count_rows(Response) == 0
+    app.config["WTF_CSRF_TIME_LIMIT"] = 3600
+    assert client.post("/s/NA-VINH", data={**data, **renewed}).status_code == 303
+    assert count_rows(Response) == 1
+    assert client.get_cookie("session") is None  # claimants get no cookie at all
+
+
 def test_contact_requires_consent_and_is_stored_apart(client, questionnaire, count_rows, db):
     base = {**full_answers(questionnaire), "service": "enquiry",
             "contact_phone": "0912 345 678"}

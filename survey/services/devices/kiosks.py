@@ -1,6 +1,7 @@
 """Counter kiosks: pairing, device tokens and idempotent batch ingestion of responses."""
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import secrets
 import uuid
@@ -11,12 +12,14 @@ from flask_babel import lazy_gettext as _l
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from ...models import (Channel, KioskDevice, Questionnaire, QuestionnaireStatus, Response,
-                      ResponseStatus, Service, utcnow)
+from ...models import Channel, KioskDevice, Response, ResponseStatus, utcnow
 from .. import catalogue
 from ..accounts.scope import Scope
 from ..errors import NotFound, ServiceError
-from ..intake.responses import NewResponse, submit_response, validate_answers
+from ..catalogue import snapshot
+from ..catalogue.snapshot import Catalogue, QuestionnaireView, ServiceView, UnitLike
+from ..intake.responses import (NewResponse, check_response, store_responses,
+                                validate_answers)
 from ..transactions import affected
 from .tokens import hash_token, new_token
 
@@ -136,6 +139,8 @@ class BatchResult:
     accepted: list[str] = field(default_factory=list)
     duplicates: list[str] = field(default_factory=list)
     rejected: list[dict[str, Any]] = field(default_factory=list)
+    #: How many of those stored now were flagged, by reason (for the metrics).
+    flagged: dict[str, int] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         return {"accepted": self.accepted, "duplicates": self.duplicates,
@@ -144,36 +149,39 @@ class BatchResult:
 
 @dataclass
 class _Lookups:
-    """Questionnaire versions and services, loaded once per batch."""
+    """Questionnaire versions and services, from the app's copy of the catalogue."""
 
-    session: Session
-    versions: dict[int, Optional[Questionnaire]] = field(default_factory=dict)
-    services: dict[str, Service] = field(default_factory=dict)
+    catalogue: Catalogue
 
-    def questionnaire(self, version: int) -> Optional[Questionnaire]:
-        if version not in self.versions:
-            row = self.session.scalar(sa.select(Questionnaire).filter_by(version=version))
-            usable = row is not None and row.status is not QuestionnaireStatus.draft
-            self.versions[version] = row if usable else None
-        return self.versions[version]
+    def questionnaire(self, version: int) -> Optional[QuestionnaireView]:
+        return self.catalogue.questionnaire(version)
+
+    @property
+    def services(self) -> dict[str, ServiceView]:
+        return {s.code: s for s in self.catalogue.active_services}
 
 
 def ingest_batch(session: Session, device: KioskDevice, items: list[Any],
                  min_interval: float = 5, now: Optional[dt.datetime] = None) -> BatchResult:
-    """Store a kiosk's batch item by item; a bad item never blocks the others.
+    """Store a kiosk's batch; a bad item never blocks the others.
 
     The device row is written first so that batches of one device are applied one at a
     time (a row lock on PostgreSQL, the write lock on SQLite); that keeps the too-fast
-    check consistent. Each item is inserted in its own savepoint by ``submit_response``.
+    check consistent. Then: one query for the ids already stored, one for the device's
+    completed responses around the batch's times (the too-fast check), one multi-row
+    insert per table, and one UPDATE for stored responses that a late arrival makes too
+    fast.
     """
     now = now or utcnow()
     session.execute(sa.update(KioskDevice).where(KioskDevice.id == device.id)
                     .values(last_seen_at=now))
-    lookups = _Lookups(session, services={s.code: s for s in catalogue.active_services(session)})
+    cat = snapshot.current(session)
+    lookups = _Lookups(cat)
+    unit = cat.units_by_id[device.unit_id]
     result = BatchResult()
     parsed: list[tuple[str, NewResponse]] = []
     for raw in items:
-        new, errors = parse_item(raw, device, lookups, now)
+        new, errors = parse_item(raw, device, lookups, now, unit)
         if errors or new is None:
             result.rejected.append({"id": _raw_id(raw), "errors": errors})
         else:
@@ -181,70 +189,93 @@ def ingest_batch(session: Session, device: KioskDevice, items: list[Any],
     # Which ids are stored already, and by which device: one query for the whole batch.
     known = dict(session.execute(sa.select(Response.id, Response.device_id).where(
         Response.id.in_({new.id for _raw, new in parsed}))).all()) if parsed else {}
-    # Oldest first, so each response is compared with the one just before it.
-    for raw_id, new in sorted(parsed, key=lambda pair: pair[1].submitted_at or now):
-        _store_one(session, device, raw_id, new, min_interval, result, known)
+    fresh: list[tuple[str, NewResponse]] = []
+    for raw_id, new in parsed:
+        try:
+            check_response(new)
+        except ServiceError as exc:
+            result.rejected.append({"id": raw_id,
+                                    "errors": exc.errors or {"": [str(exc.message)]}})
+            continue
+        if new.id in known:
+            owner = known[new.id]
+            if owner == device.id:
+                result.duplicates.append(raw_id)
+            else:
+                result.rejected.append({"id": raw_id, "errors": {"id": ["id_taken"]}})
+        else:
+            known[new.id] = device.id  # a second copy in the same batch is a duplicate
+            fresh.append((raw_id, new))
+    if fresh:
+        _store_fresh(session, device, fresh, min_interval, result)
     return result
 
 
-def _store_one(session: Session, device: KioskDevice, raw_id: str, new: NewResponse,
-               min_interval: float, result: BatchResult, known: dict) -> None:
-    """Store one parsed item; ids are echoed exactly as the kiosk sent them. ``known``
-    maps the ids already stored to their device, and gains the ids stored here."""
-    if new.id in known:
-        if known[new.id] == device.id:
-            result.duplicates.append(raw_id)
-        else:
-            result.rejected.append({"id": raw_id, "errors": {"id": ["id_taken"]}})
-        return
-    if not new.partial:
-        _flag_if_too_fast(session, device, new, min_interval)
-    try:
-        # checked: the batch query above looked for this id (a concurrent insert of the
-        # same id is still caught by the primary key and answered as a duplicate).
-        response, created = submit_response(session, new, checked=True)
-    except ServiceError as exc:
-        result.rejected.append({"id": raw_id, "errors": exc.errors or {"": [str(exc.message)]}})
-        return
-    known[new.id] = response.device_id
-    if not created and response.device_id != device.id:
-        result.rejected.append({"id": raw_id, "errors": {"id": ["id_taken"]}})
-        return
-    (result.accepted if created else result.duplicates).append(raw_id)
-    if created and not new.partial:
-        _reflag_next(session, device, response, min_interval)
+def _store_fresh(session: Session, device: KioskDevice, fresh: list[tuple[str, NewResponse]],
+                 min_interval: float, result: BatchResult) -> None:
+    """Flag, then insert, the batch's new responses (all valid) in bulk."""
+    later = _flag_too_fast(session, device, [new for _raw, new in fresh], min_interval)
+    stored = store_responses(session, [new for _raw, new in fresh])
+    for raw_id, new in fresh:
+        if new.id in stored:
+            result.accepted.append(raw_id)
+            if new.status is ResponseStatus.flagged and new.status_reason:
+                result.flagged[new.status_reason] = result.flagged.get(new.status_reason, 0) + 1
+    missed = [(raw_id, new) for raw_id, new in fresh if new.id not in stored]
+    if missed:
+        # Stored meanwhile by a concurrent request (the primary key said so).
+        owners = dict(session.execute(sa.select(Response.id, Response.device_id).where(
+            Response.id.in_([new.id for _raw, new in missed]))).all())
+        for raw_id, new in missed:
+            if owners.get(new.id) == device.id:
+                result.duplicates.append(raw_id)
+            else:
+                result.rejected.append({"id": raw_id, "errors": {"id": ["id_taken"]}})
+    if later:
+        session.execute(sa.update(Response).where(
+            Response.id.in_(later), Response.status == ResponseStatus.valid)
+            .values(status=ResponseStatus.flagged, status_reason=TOO_FAST))
 
 
-def _completed(device: KioskDevice):
-    return sa.select(Response).where(Response.device_id == device.id,
-                                     Response.partial.is_(False))
+def _flag_too_fast(session: Session, device: KioskDevice, news: list[NewResponse],
+                   min_interval: float) -> list[uuid.UUID]:
+    """Flag each new completed response that follows the device's previous completed one
+    (stored, or earlier in the batch) by less than ``min_interval`` seconds; returns the
+    ids of stored valid responses that a new one now precedes that closely.
 
-
-def _flag_if_too_fast(session: Session, device: KioskDevice, new: NewResponse,
-                      min_interval: float) -> None:
-    """Flag ``new`` when it follows the device's previous completed response too closely."""
-    previous = session.scalar(_completed(device).where(Response.submitted_at <= new.submitted_at)
-                              .order_by(Response.submitted_at.desc()).limit(1))
-    if previous is not None and new.submitted_at is not None and \
-            _gap(previous.submitted_at, new.submitted_at) < min_interval:
-        new.status, new.status_reason = ResponseStatus.flagged, TOO_FAST
-
-
-def _reflag_next(session: Session, device: KioskDevice, stored: Response,
-                 min_interval: float) -> None:
-    """A response that arrives late may sit just before one already stored: flag that one."""
-    following = session.scalar(
-        _completed(device).where(Response.submitted_at >= stored.submitted_at,
-                                 Response.id != stored.id)
-        .order_by(Response.submitted_at).limit(1))
-    if (following is not None and following.status is ResponseStatus.valid
-            and _gap(stored.submitted_at, following.submitted_at) < min_interval):
-        following.status, following.status_reason = ResponseStatus.flagged, TOO_FAST
-        session.flush()
-
-
-def _gap(earlier: dt.datetime, later: dt.datetime) -> float:
-    return (later - earlier).total_seconds()
+    Same outcome as taking the batch oldest first and comparing each response with its
+    neighbours in time, with one query: the device's completed responses from
+    ``min_interval`` before the batch's first time to as long after its last.
+    """
+    completed = sorted((new for new in news if not new.partial and new.submitted_at),
+                       key=lambda new: new.submitted_at or EARLIEST)
+    if not completed:
+        return []
+    gap = dt.timedelta(seconds=min_interval)
+    first, last = completed[0].submitted_at, completed[-1].submitted_at
+    assert first is not None and last is not None
+    rows = session.execute(
+        sa.select(Response.submitted_at, Response.id, Response.status)
+        .where(Response.device_id == device.id, Response.partial.is_(False),
+               Response.submitted_at >= first - gap, Response.submitted_at <= last + gap)
+        .order_by(Response.submitted_at)).all()
+    # (time, order, id, stored status): the timeline the check walks, kept sorted.
+    timeline: list[tuple[dt.datetime, int, uuid.UUID, Optional[ResponseStatus]]] = [
+        (row.submitted_at, 0, row.id, row.status) for row in rows]
+    later: list[uuid.UUID] = []
+    for new in completed:
+        moment = new.submitted_at
+        assert moment is not None
+        place = bisect.bisect_right(timeline, (moment, 2))  # after equal times too
+        if place and (moment - timeline[place - 1][0]).total_seconds() < min_interval:
+            new.status, new.status_reason = ResponseStatus.flagged, TOO_FAST
+        if place < len(timeline):
+            after = timeline[place]
+            if (after[3] is ResponseStatus.valid and after[2] not in later
+                    and (after[0] - moment).total_seconds() < min_interval):
+                later.append(after[2])
+        timeline.insert(place, (moment, 1, new.id, None))
+    return later
 
 
 def _raw_id(raw: Any) -> Optional[str]:
@@ -252,8 +283,8 @@ def _raw_id(raw: Any) -> Optional[str]:
     return value if isinstance(value, str) else None
 
 
-def parse_item(raw: Any, device: KioskDevice, lookups: _Lookups,
-               now: dt.datetime) -> tuple[Optional[NewResponse], dict[str, list[str]]]:
+def parse_item(raw: Any, device: KioskDevice, lookups: _Lookups, now: dt.datetime,
+               unit: UnitLike) -> tuple[Optional[NewResponse], dict[str, list[str]]]:
     """Check one batch item; returns a :class:`NewResponse` or field → error codes."""
     if not isinstance(raw, dict):
         return None, {"": ["not_an_object"]}
@@ -277,7 +308,7 @@ def parse_item(raw: Any, device: KioskDevice, lookups: _Lookups,
         return None, errors
     # Each parser recorded an error wherever it returned None, so none is None here.
     assert response_id and questionnaire and submitted_at and isinstance(locale, str)
-    return NewResponse(id=response_id, unit=device.unit, questionnaire=questionnaire,
+    return NewResponse(id=response_id, unit=unit, questionnaire=questionnaire,
                        channel=Channel.kiosk, locale=locale, answers=answers, service=service,
                        submitted_at=submitted_at, reasons=reasons, device=device,
                        partial=partial), {}
@@ -310,7 +341,8 @@ def _parse_time(value: Any, now: dt.datetime, errors: dict) -> Optional[dt.datet
     return moment
 
 
-def _parse_version(value: Any, lookups: _Lookups, errors: dict) -> Optional[Questionnaire]:
+def _parse_version(value: Any, lookups: _Lookups,
+                   errors: dict) -> Optional[QuestionnaireView]:
     if isinstance(value, bool) or not isinstance(value, int):
         return _fail(errors, "questionnaire_version", "required")
     if not 1 <= value <= MAX_VERSION:
@@ -320,14 +352,14 @@ def _parse_version(value: Any, lookups: _Lookups, errors: dict) -> Optional[Ques
 
 
 def _parse_service(value: Any, partial: bool, lookups: _Lookups,
-                   errors: dict) -> Optional[Service]:
+                   errors: dict) -> Optional[ServiceView]:
     if value is None:
         return None if partial else _fail(errors, "service", "required")
     service = lookups.services.get(value) if isinstance(value, str) else None
     return service or _fail(errors, "service", "unknown_service")
 
 
-def _parse_answers(value: Any, questionnaire: Optional[Questionnaire],
+def _parse_answers(value: Any, questionnaire: Optional[QuestionnaireView],
                    errors: dict) -> dict[str, Optional[int]]:
     if not isinstance(value, dict) or not value:
         _fail(errors, "answers", "required")
@@ -341,7 +373,7 @@ def _parse_answers(value: Any, questionnaire: Optional[Questionnaire],
     return dict(value)
 
 
-def _parse_reasons(value: Any, questionnaire: Optional[Questionnaire],
+def _parse_reasons(value: Any, questionnaire: Optional[QuestionnaireView],
                    errors: dict) -> list[str]:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         _fail(errors, "reasons", "invalid")

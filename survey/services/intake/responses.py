@@ -98,13 +98,38 @@ def store_response(session: Session, new: NewResponse, checked: bool = False) ->
     """
     check_response(new)
     begin_write(session)
-    if not _insert_response(session, new):
+    # Core on the session's connection: statements built once, compiled once.
+    connection = session.connection()
+    insert_response, children = _statements(connection.dialect.name)
+    if connection.execute(insert_response, _response_row(new)).first() is None:
         return False
-    rows = _child_rows(new)
+    for table, rows in _child_rows(new).items():
+        if rows:
+            connection.execute(children[table], rows)
+    return True
+
+
+def store_responses(session: Session, news: list[NewResponse]) -> set[uuid.UUID]:
+    """Store many checked responses (:func:`check_response`) at once: one multi-row
+    insert per table. Returns the ids stored now; the others existed already (stored by
+    a concurrent request, which the primary key tells) and nothing of theirs is written.
+    """
+    if not news:
+        return set()
+    begin_write(session)
+    connection = session.connection()
+    insert_response, children = _statements(connection.dialect.name)
+    result = connection.execute(insert_response, [_response_row(new) for new in news])
+    stored = {row[0] for row in result}
+    rows: dict[Any, list[dict[str, Any]]] = {table: [] for table in children}
+    for new in news:
+        if new.id in stored:
+            for table, values in _child_rows(new).items():
+                rows[table].extend(values)
     for table, values in rows.items():
         if values:
-            session.execute(sa.insert(table), values)
-    return True
+            connection.execute(children[table], values)
+    return stored
 
 
 def submit_response(session: Session, new: NewResponse,
@@ -117,27 +142,34 @@ def submit_response(session: Session, new: NewResponse,
     return response, created
 
 
-def _insert_response(session: Session, new: NewResponse) -> bool:
+def _response_row(new: NewResponse) -> dict[str, Any]:
     now = utcnow()
-    values = dict(
+    return dict(
         id=new.id, unit_id=new.unit.id, service_id=new.service.id if new.service else None,
         channel=new.channel, questionnaire_id=new.questionnaire.id, locale=new.locale,
         submitted_at=new.submitted_at or now, received_at=now, status=new.status,
         status_reason=new.status_reason, device_id=new.device.id if new.device else None,
         receipt_code_id=new.receipt_code.id if new.receipt_code else None,
         partial=new.partial)
-    statement = _insert_ignoring_same_id(session).values(**values).returning(
-        Response.__table__.c.id)
-    # RETURNING, not the row count: psycopg reports -1 for ON CONFLICT DO NOTHING.
-    return session.execute(statement).first() is not None
 
 
-def _insert_ignoring_same_id(session: Session) -> Any:
-    """``INSERT INTO responses … ON CONFLICT (id) DO NOTHING`` in the session's dialect
-    (a clash on any other unique column, such as the receipt code, still raises)."""
-    dialect = session.connection().dialect.name
-    module: Any = postgresql if dialect == "postgresql" else sqlite
-    return module.insert(Response.__table__).on_conflict_do_nothing(index_elements=["id"])
+_STATEMENTS: dict[str, tuple[Any, dict[Any, Any]]] = {}
+
+
+def _statements(dialect: str) -> tuple[Any, dict[Any, Any]]:
+    """``INSERT INTO responses … ON CONFLICT (id) DO NOTHING RETURNING id`` in the
+    dialect (a clash on any other unique column, such as the receipt code, still raises;
+    RETURNING because psycopg reports -1 rows for DO NOTHING), and the child inserts."""
+    if dialect not in _STATEMENTS:
+        module: Any = postgresql if dialect == "postgresql" else sqlite
+        table = Response.__table__
+        response = module.insert(table).on_conflict_do_nothing(
+            index_elements=["id"]).returning(table.c.id)
+        tables: tuple[Any, ...] = (Answer.__table__, ResponseReason.__table__,
+                                   Comment.__table__, Contact.__table__)
+        children = {t: sa.insert(t) for t in tables}
+        _STATEMENTS[dialect] = (response, children)
+    return _STATEMENTS[dialect]
 
 
 def _child_rows(new: NewResponse) -> dict[Any, list[dict[str, Any]]]:
