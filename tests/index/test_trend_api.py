@@ -125,7 +125,7 @@ def test_the_operation_is_documented(client):
     op = doc["paths"]["/trend"]["get"]
     assert op["security"] == [{"apiToken": []}]
     assert [p["name"] for p in op["parameters"]] == ["unit", "to", "periods", "every", "lang"]
-    assert set(op["responses"]) == {"200", "400", "401", "409", "422", "500"}
+    assert set(op["responses"]) == {"200", "400", "401", "409", "422", "500", "503"}
     assert "TrendReport" in doc["components"]["schemas"]
 
 

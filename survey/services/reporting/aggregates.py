@@ -197,6 +197,13 @@ class Accumulator:
         both.yy, both.yr, both.rr = self.yy + other.yy, self.yr + other.yr, self.rr + other.rr
         return both
 
+    def columns(self, index: np.ndarray) -> "Accumulator":
+        """A new accumulator of the keys at ``index`` only (in that order)."""
+        part = Accumulator(0)
+        grid = np.ix_(index, index)
+        part.yy, part.yr, part.rr = self.yy[grid], self.yr[grid], self.rr[grid]
+        return part
+
     def stratum(self, n: int, big_n: Optional[float] = None) -> StratumSums:
         return StratumSums(n, big_n, np.diag(self.yy).copy(), np.diag(self.rr).copy(),
                            self.yy, self.yr, self.rr)

@@ -309,13 +309,22 @@ def index_table(session: Session, query: IndexQuery) -> IndexTable:
     qids = aggregates.answered_questionnaires(session, where)
     group_by = by.value if by in (Breakdown.SERVICE, Breakdown.CHANNEL) else "unit"
     receipt_units = _receipt_units(tree, query.receipts_for_all)
-    data = _fetch(session, tree, parsed, where, qids, group_by, True, receipt_units)
+    items = None
+    if by is Breakdown.ITEM:
+        # One pass over the answers: the composite's keys are a subset of the items'.
+        items = _fetch(session, tree, parsed, where, qids, "unit", False, receipt_units)
+        data = _composite_from_items(session, items, qids) or _fetch(
+            session, tree, parsed, where, qids, group_by, True, receipt_units)
+    else:
+        data = _fetch(session, tree, parsed, where, qids, group_by, True, receipt_units)
     judge = _Judge(target, level, min_n, Design.ELEMENT_FPC if query.fpc else Design.CLUSTERED,
                    query.min_answers)
     total = _row(data, _Spec("total", _l("Satisfaction index"), scope.id, members), judge)
-    if by in (Breakdown.ITEM, Breakdown.FACT):
+    if items is not None:
+        data = items
+    elif by is Breakdown.FACT:
         data = _fetch(session, tree, parsed, where, qids, "unit", False, receipt_units,
-                      facts=by == Breakdown.FACT)
+                      facts=True)
     specs = _specs(session, data, scope.id, by, qids, locale, query.depth)
     rows = [dataclasses.replace(_row(data, spec, judge), level=spec.level) for spec in specs]
     fdr = (by == Breakdown.UNIT) if query.fdr is None else query.fdr
@@ -373,6 +382,25 @@ def _fetch(session: Session, tree: UnitTree, period: Period, where: list, qids: 
     counted = {sid: served_by_unit(imported, issued, sid, subtrees, receipt_units)
                for sid in services}
     return _Data(period, tree, keys, n, sums, psus, counted)
+
+
+def _composite_from_items(session: Session, items: _Data, qids: list[int]) -> Optional[_Data]:
+    """The composite's data taken from the items' (same responses, same filter): the
+    composite keys ``dimension:code`` are columns of the item keys ``code``, unless an
+    item changed dimension between the versions answered (then None: fetch it apart)."""
+    import numpy as np
+
+    from . import aggregates
+
+    keys = aggregates.item_keys(session, qids, True)
+    codes = [key.split(":", 1)[1] for key in keys.keys]
+    if len(set(codes)) != len(codes) or not set(codes) <= set(items.keys.keys):
+        return None
+    index = np.array([items.keys.keys.index(code) for code in codes], dtype=np.int64)
+    sums = {group: acc.columns(index) for group, acc in items.sums.items()}
+    psus = {group: dataclasses.replace(block, y=block.y[:, index], r=block.r[:, index])
+            for group, block in items.psus.items()}
+    return _Data(items.period, items.tree, keys, items.n, sums, psus, items.counted)
 
 
 def _counted_for(data: _Data, group: Any) -> dict[int, Served]:
