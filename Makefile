@@ -74,6 +74,7 @@ bench: install-test system-deps
 	$(PY) bench/analysis.py --responses 100000
 	$(PY) bench/coverage.py --quick
 	$(PY) bench/submit_load.py --quick
+	$(PY) bench/kiosk_ingest.py --quick
 
 clean:
 	rm -rf $(VENV) *.egg-info .pytest_cache

@@ -13,6 +13,10 @@ Baseline, measured in the same run on the same server: the same N responses post
 straight from Python in batches of the kiosk's size, with a second device's token.
 Ratio = kiosk drain time / baseline time (the kiosk's own overhead: IndexedDB reads
 and deletes, and a browser in the loop).
+
+The server's side of the drain, batch ingest under load against a bare bulk insert on
+SQLite and PostgreSQL (issue 11), is bench/kiosk_ingest.py; ``--ingest`` runs it with the
+arguments that follow (``python bench/kiosk_queue.py --ingest --quick``).
 """
 from __future__ import annotations
 
@@ -93,8 +97,14 @@ def baseline(url: str, code: str, responses: list[dict], batch: int) -> float:
 
 
 def main() -> None:
+    if "--ingest" in sys.argv[1:]:
+        import kiosk_ingest  # bench/, next to this script
+
+        sys.exit(kiosk_ingest.main([a for a in sys.argv[1:] if a != "--ingest"]))
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--responses", type=int, default=10_000)
+    parser.add_argument("--ingest", action="store_true", help="run bench/kiosk_ingest.py "
+                        "(batch ingest vs a bare bulk insert) with the other arguments")
     n = parser.parse_args().responses
     from playwright.sync_api import sync_playwright
 

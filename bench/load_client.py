@@ -15,6 +15,7 @@ import re
 import threading
 import time
 from dataclasses import dataclass, field
+from typing import Any, Callable, Sequence
 from urllib.parse import urlencode, urljoin, urlsplit
 
 TAG = re.compile(r"<(form|input|select|option|textarea)\b([^>]*)>", re.IGNORECASE)
@@ -157,14 +158,22 @@ class Load:
 def drive(base: str, target: str, clients: int, seconds: float) -> Load:
     """``clients`` threads submitting to ``target`` on ``base`` until ``seconds`` have passed; a
     submission under way at the deadline is finished (and counted)."""
+    return run_clients([lambda: submit(base, target)] * clients, seconds)
+
+
+def run_clients(steps: Sequence[Callable[[], Any]], seconds: float) -> Load:
+    """One thread per step, each calling its step over and over until ``seconds`` have
+    passed; a step under way at the deadline is finished (and counted). A step returns
+    an outcome with ``acknowledged`` and ``error`` (an :class:`Outcome`, or the like)."""
     deadline = time.perf_counter() + seconds
-    per_thread: list[list[Outcome]] = [[] for _ in range(clients)]
+    per_thread: list[list[Any]] = [[] for _ in steps]
 
-    def claimant(out: list[Outcome]) -> None:
+    def client(step: Callable[[], Any], out: list[Any]) -> None:
         while time.perf_counter() < deadline:
-            out.append(submit(base, target))
+            out.append(step())
 
-    threads = [threading.Thread(target=claimant, args=(out,)) for out in per_thread]
+    threads = [threading.Thread(target=client, args=(step, out))
+               for step, out in zip(steps, per_thread)]
     cpu, start = time.process_time(), time.perf_counter()
     for thread in threads:
         thread.start()

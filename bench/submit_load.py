@@ -41,7 +41,7 @@ import uuid
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator, Optional
+from typing import Callable, Iterator, Optional, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
 from load_client import Load, drive, percentile
@@ -54,6 +54,7 @@ from tests.support.live import free_port  # noqa: E402
 PATH = "/s/NA-VINH/Q1?svc=ui_apply"
 WORKERS = 2
 TICK = os.sysconf("SC_CLK_TCK")
+T = TypeVar("T")
 POSTGRESQL_URL = os.environ.get("SURVEY_BENCH_POSTGRESQL_URL",
                                 "postgresql://postgres@127.0.0.1:5432/test")
 
@@ -295,10 +296,20 @@ class Phase:
 
 def run_phase(target: str, server: Gunicorn, database, clients: int, seconds: float) -> Phase:
     before = stored(database)
+    load, server_cpu, database_cpu = measured(
+        target, server, database, lambda: drive(server.url, PATH, clients, seconds))
+    rows = check_rows(before, stored(database), load)
+    return Phase(target, load, server_cpu, database_cpu, rows)
+
+
+def measured(target: str, server: Gunicorn, database,
+             work: Callable[[], T]) -> tuple[T, float, Optional[float]]:
+    """(what ``work()`` returned, CPU seconds of ``server``'s gunicorn processes meanwhile,
+    of the database's backends on PostgreSQL, else None)."""
     pids, backends = server.pids(), database.backend_pids()
     cpu0 = {pid: cpu_seconds(pid) for pid in pids}
     db0 = {pid: cpu_seconds(pid) for pid in backends}
-    load = drive(server.url, PATH, clients, seconds)
+    result = work()
     if server.pids() != pids:
         print(f"  warning: {target}'s gunicorn processes changed during the phase")
     server_cpu = sum(cpu_seconds(pid) - cpu0[pid] for pid in pids)
@@ -306,8 +317,7 @@ def run_phase(target: str, server: Gunicorn, database, clients: int, seconds: fl
     after_backends = database.backend_pids()
     database_cpu = (sum(cpu_seconds(pid) - db0.get(pid, 0.0) for pid in after_backends)
                     if after_backends else None)
-    rows = check_rows(before, stored(database), load)
-    return Phase(target, load, server_cpu, database_cpu, rows)
+    return result, server_cpu, database_cpu
 
 
 def show(phase: Phase, label: str) -> None:

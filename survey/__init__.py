@@ -121,12 +121,14 @@ def configure_blueprints(app: Flask) -> None:
     from .health import bp as health_bp
     from .kiosk import bp as kiosk_bp
     from .public import bp as public_bp
+    from .status import bp as status_bp
 
     app.register_blueprint(public_bp)
     app.register_blueprint(kiosk_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(health_bp)
+    app.register_blueprint(status_bp)
 
 
 def configure_sign_in(app: Flask) -> None:

@@ -81,6 +81,31 @@ class Config:
     #: The window of those counts, in minutes.
     ADMIN_SIGN_IN_WINDOW_MINUTES: float = 15
 
+    #: Feedback inbox (docs/inbox.md): a rating at or below this opens a case.
+    INBOX_LOW_RATING: int = 2
+    #: Per-category deadlines in working days, e.g. ``{"procedure": {"accept": 5,
+    #: "resolve": 20}}`` (JSON in the environment); the Complaints Law 2011 by default.
+    INBOX_DEADLINES: dict = {}
+    #: Working days before a deadline from which a case shows as due soon.
+    INBOX_DUE_SOON: int = 3
+    #: Extra days off (ISO dates) besides Vietnam's public holidays and weekends.
+    INBOX_DAYS_OFF: list = []
+    #: Days after a case is closed when its claimant's contact details are deleted.
+    CONTACT_RETENTION_DAYS: int = 30
+    #: How replies and digests leave: ``file`` (under the instance folder), ``console``
+    #: or ``smtp`` (with the SMTP_* settings below).
+    MAIL_SENDER: str = "file"
+    SMTP_HOST: str = ""
+    SMTP_PORT: int = 587
+    SMTP_USER: str = ""
+    SMTP_PASSWORD: str = ""
+    SMTP_FROM: str = ""
+    SMTP_STARTTLS: bool = True
+    #: Status-page lookups allowed per client per window (``/y-kien/<code>``).
+    STATUS_RATE_LIMIT: int = 30
+    #: Length of that window, in seconds.
+    STATUS_RATE_WINDOW: int = 60
+
     #: Language of ``flask survey ...`` output ("vi" or "en"); a command's --lang wins.
     CLI_LANG: str = "vi"
 

@@ -41,6 +41,10 @@ ACTION_NAMES: dict[str, Any] = {
     Action.UNIT_ACTIVATED: _l("Unit activated"),
     Action.UNITS_IMPORTED: _l("Units imported"),
     Action.EXPORT_DOWNLOADED: _l("Export downloaded"),
+    Action.CASE_STATUS: _l("Feedback case status changed"),
+    Action.CONTACT_VIEWED: _l("Claimant's contact details viewed"),
+    Action.CONTACTS_PURGED: _l("Contact details deleted at the end of retention"),
+    Action.COMMENT_REDACTED: _l("Personal data removed from a comment"),
 }
 OUTCOME_NAMES: dict[Outcome, Any] = {
     Outcome.success: _l("succeeded"),

@@ -1,6 +1,8 @@
 """The data model; import from here."""
 from .audit import AppendOnlyError, AuditEvent, Outcome
 from .devices import ApiToken, KioskDevice
+from .inbox import (FINISHED, Case, CaseCategory, CaseEvent, CaseEventKind, CaseHistoryError,
+                    CaseStatus, InboxSync, OutboxChannel, OutboxMessage, OutboxState)
 from .questionnaires import (ImmutableQuestionnaireError, Questionnaire, QuestionnaireItem,
                              QuestionnaireStatus)
 from .receipts import ReceiptCode, ServedCount
@@ -11,7 +13,9 @@ from .units import CatalogueStamp, Service, Unit, UnitKind
 from .users import Grant, PasswordPurpose, PasswordToken, Role, User
 
 __all__ = [
-    "AppendOnlyError", "AuditEvent", "Grant", "Outcome", "PasswordPurpose", "PasswordToken",
+    "AppendOnlyError", "AuditEvent", "Case", "CaseCategory", "CaseEvent", "CaseEventKind",
+    "CaseHistoryError", "CaseStatus", "FINISHED", "InboxSync", "OutboxChannel", "OutboxMessage",
+    "OutboxState", "Grant", "Outcome", "PasswordPurpose", "PasswordToken",
     "Role", "User",
     "COMMENT_MAX", "Answer", "ApiToken", "Channel", "Comment", "Contact",
     "ImmutableQuestionnaireError", "KioskDevice", "Questionnaire", "QuestionnaireItem",

@@ -46,8 +46,9 @@ class Response(Model):
     locale: Mapped[str] = mapped_column(sa.String(8))
     #: When the claimant finished, by the submitting device's clock (UTC).
     submitted_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), index=True)
-    #: When the server stored it (UTC).
-    received_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    #: When the server stored it (UTC); indexed for the inbox, which opens cases for what
+    #: arrived since it last looked.
+    received_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
     status: Mapped[ResponseStatus] = mapped_column(
         sa.Enum(ResponseStatus, name="response_status", native_enum=False, length=16),
         default=ResponseStatus.valid, index=True)

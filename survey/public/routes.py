@@ -16,6 +16,7 @@ from ..services import catalogue
 from ..services.catalogue import parse_version, snapshot
 from ..services.catalogue.snapshot import Catalogue, QuestionnaireView, ServiceView, UnitView
 from ..services.errors import ServiceError
+from ..services.inbox.codes import display_code, looks_valid, normalise_code, reference_code
 from ..services.intake.responses import NewResponse, store_response
 from ..services.intake.sampling import asked_items
 from . import bp
@@ -111,7 +112,12 @@ def survey_page(cat: Catalogue, unit: UnitView, channel: Channel,
     current_session().commit()
     if created:
         metrics.submission_stored(channel.value)
-    return redirect(url_for("public.thanks", unit_code=unit.code, lang=locale), code=303)
+    # Feedback that someone will read gets a reference code to follow it (/y-kien/<code>):
+    # derived from the response id, so nothing more is stored.
+    ref = (display_code(reference_code(new.id, current_app.config["SECRET_KEY"]))
+           if new.comment.strip() or new.contact is not None else None)
+    return redirect(url_for("public.thanks", unit_code=unit.code, lang=locale, ref=ref),
+                    code=303)
 
 
 def _current(cat: Catalogue) -> QuestionnaireView:
@@ -134,11 +140,11 @@ def _form_page(cat: Catalogue, unit: UnitView, preset_service: Optional[str],
            fixed_service.id if fixed_service else None)
     cache = page_cache()
     segments = cache.get(key)
+    token = submission_token(submission_id)
     if segments is None:
         html = _render_form(cat, unit, questionnaire, list(questionnaire.items), submission_id,
-                            preset_service, fixed_service, cut=cut_mark)
-        punched = punch(html, {"submission_id": submission_id,
-                               "csrf_token": submission_token(submission_id)})
+                            preset_service, fixed_service, cut=cut_mark, token=token)
+        punched = punch(html, {"submission_id": submission_id, "csrf_token": token})
         segments = cut_page(punched) if punched is not None else None
         if segments is None:  # cannot happen with the shipped template; never cache it
             current_app.logger.error("form page not cacheable: %s", key)
@@ -148,17 +154,19 @@ def _form_page(cat: Catalogue, unit: UnitView, preset_service: Optional[str],
         cache.put(key, segments)
     shown = {item.code for item in asked_items(questionnaire, submission_id)}
     html = fill(join_parts(segments, shown),
-                {"submission_id": submission_id,
-                 "csrf_token": submission_token(submission_id)})
+                {"submission_id": submission_id, "csrf_token": token})
     return Response(html, mimetype="text/html")
 
 
 def _render_form(cat: Catalogue, unit: UnitView, questionnaire: QuestionnaireView,
                  items: list, submission_id: str, preset_service: Optional[str],
-                 fixed_service: Optional[ServiceView], cut=None) -> str:
+                 fixed_service: Optional[ServiceView], cut=None,
+                 token: Optional[str] = None) -> str:
     locale = str(get_locale())
     form = build_survey_form(questionnaire, cat.active_services, locale, items,
                              submission_id, fixed_service=fixed_service is not None)
+    if token is not None:  # the one the page cache will cut out
+        form.csrf_token.current_token = token
     if preset_service and hasattr(form, "service") and preset_service in {
             s.code for s in cat.active_services}:
         form.service.data = preset_service
@@ -174,6 +182,12 @@ def thanks(unit_code: str):
     unit = cat.unit(unit_code, active_only=False)
     if unit is None:
         abort(404)
+    ref = normalise_code(request.args.get("ref", ""))
+    if ref:
+        # Never cached: one page per code.
+        return render_template("public/thanks.html", unit=unit,
+                               ref=display_code(ref) if looks_valid(ref) else None,
+                               ref_code=ref)
     key = ("thanks", cat.stamp, unit.id, request.full_path, str(get_locale()))
     return Response(cached_page(key, {}, lambda: render_template("public/thanks.html",
                                                                   unit=unit)),

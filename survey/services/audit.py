@@ -42,6 +42,10 @@ class Action:
     UNIT_DEACTIVATED = "unit.deactivated"
     UNIT_ACTIVATED = "unit.activated"
     UNITS_IMPORTED = "units.imported"
+    CASE_STATUS = "case.status"
+    CONTACT_VIEWED = "contact.viewed"
+    CONTACTS_PURGED = "contacts.purged"
+    COMMENT_REDACTED = "comment.redacted"
 
     @classmethod
     def all(cls) -> list[str]:

@@ -20,6 +20,8 @@ from survey.admin.permissions import AUTHENTICATED, PERMISSIONS, PUBLIC, require
 from survey.models import Role
 from survey.services import accounts, audit
 
+from tests.support.inbox import add_case
+
 from .conftest import sign_in_as
 
 #: The pages anyone may open: a new one needs a deliberate change here.
@@ -137,7 +139,9 @@ def expected(route: Route, role: Optional[Role], where: str) -> str:
         return "allowed"
     if role not in PERMISSIONS[route.permission]:
         return "403"
-    if route.unit_argument and where == "out" and role is not Role.admin:
+    # A case of the inbox belongs to a unit: outside the scope, as a unit's own page.
+    scoped = route.unit_argument or "case_id" in route.arguments
+    if scoped and where == "out" and role is not Role.admin:
         return "404"
     return "allowed"
 
@@ -145,7 +149,7 @@ def expected(route: Route, role: Optional[Role], where: str) -> str:
 def test_the_matrix_covers_the_probe_and_every_screen():
     assert {route.endpoint for route in ROUTES} >= {
         "admin.home", "admin.sign_out", "admin.users", "admin.users_create", "admin.audit",
-        "admin_probe.unit_page"}
+        "admin.inbox", "admin.inbox_case", "admin.inbox_contact", "admin_probe.unit_page"}
 
 
 @pytest.fixture
@@ -155,9 +159,9 @@ def matrix_app(app):
     return app
 
 
-def url_for_case(route: Route, target, unit_code: str) -> str:
+def url_for_case(route: Route, target, unit_code: str, case_id: int = 0) -> str:
     values = {"unit_code": unit_code, "user_id": target.id, "grant_id": target.grants[0].id,
-              "version": 1}
+              "version": 1, "case_id": case_id}
     path = route.path
     for argument in route.arguments:
         if argument not in values:
@@ -179,7 +183,9 @@ def test_authorisation_matrix(matrix_app, db, demo, make_user, route, role, wher
         if role is not Role.admin:  # the last administrator may not be deactivated
             make_user("other-admin@example.org", "admin", "NA")
         sign_in_as(client, actor)
-    answer = client.open(url_for_case(route, target, unit_code), method=route.method)
+    # A feedback case at the unit named (its parent's counter for the probe's units).
+    case = add_case(db.session, matrix_app.config, unit=unit_code)
+    answer = client.open(url_for_case(route, target, unit_code, case.id), method=route.method)
     want = expected(route, role, where)
     if want == "sign-in":
         assert answer.status_code == 302 and answer.location.startswith("/admin/sign-in")
@@ -198,20 +204,22 @@ POSTS = [route for route in ROUTES if route.method == "POST"
 
 
 @pytest.mark.parametrize("route", POSTS, ids=str)
-def test_every_admin_form_refuses_a_missing_or_forged_csrf_token(app, client, admin, make_user,
+def test_every_admin_form_refuses_a_missing_or_forged_csrf_token(app, db, client, admin, make_user,
                                                                  count_rows, route):
-    from survey.models import AuditEvent, Grant, User
+    from survey.models import AuditEvent, CaseEvent, Grant, User
 
     target = make_user("target@example.org", "manager", "NA-VINH")
     sign_in_as(client, admin)
-    path = url_for_case(route, target, "NA-VINH")
-    before = count_rows(User), count_rows(Grant), count_rows(AuditEvent)
+    case = add_case(db.session, app.config, contact=True)
+    path = url_for_case(route, target, "NA-VINH", case.id)
+    before = count_rows(User), count_rows(Grant), count_rows(AuditEvent), count_rows(CaseEvent)
     for token in ({}, {"csrf_token": "forged"}):
         answer = client.post(path, data={"email": "new@example.org", "role": "viewer",
                                          "unit": "NA", **token})
         assert answer.status_code == 400, answer.status_code
-    assert (count_rows(User), count_rows(Grant), count_rows(AuditEvent)) == before
-    assert target.active
+    assert (count_rows(User), count_rows(Grant), count_rows(AuditEvent),
+            count_rows(CaseEvent)) == before
+    assert target.active and case.status.value == "new"
 
 
 def test_public_forms_refuse_a_missing_csrf_token_too(client, db, demo, count_rows):

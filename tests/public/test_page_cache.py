@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from survey.extensions import current_session
 from survey.models import CatalogueStamp, Unit
 from survey.public import routes
-from survey.public.pages import PageCache, cut_mark, cut_page, fill, join_parts, punch
+from survey.public.pages import EXTENSION, PageCache, cut_mark, cut_page, fill, join_parts, punch
 from survey.services.catalogue import snapshot
 from survey.services.intake.sampling import asked_items
 from tests.conftest import hidden_fields
@@ -33,6 +33,7 @@ def test_a_cached_page_is_the_page_the_template_renders(app, client, questionnai
     pages = [client.get(URL, headers={"Accept-Language": lang}).get_data(as_text=True)
              for _ in range(12)]
     assert len({hidden_fields(p)["submission_id"] for p in pages}) == 12
+    assert len(app.extensions[EXTENSION].pages) == 1  # rendered once, then cut and kept
     # The first was rendered, the others came from the cache with other items drawn.
     assert len({tuple(re.findall(r'name="(q_[a-z0-9_]+)"', p)) for p in pages}) > 1
     for page in pages:

@@ -41,3 +41,35 @@ def test_unit_centre(demo, db, make_unit):
     assert province.centre() is province  # nothing above it: the top of the tree
     lone = make_unit("LONE")
     assert lone.centre() is lone
+
+
+def _post(client, questionnaire, **extra):
+    from tests.conftest import hidden_fields
+
+    fields = hidden_fields(client.get("/s/NA-VINH/Q1").get_data(as_text=True))
+    data = {**fields, "service": "ui_apply", **extra,
+            **{f"q_{code}": "4" for code in questionnaire.item_codes()}}
+    return client.post("/s/NA-VINH/Q1", data=data)
+
+
+def test_a_comment_gets_a_reference_code_that_finds_its_case(client, questionnaire):
+    res = _post(client, questionnaire, comment="Phải chờ quá lâu ở quầy.")
+    assert res.status_code == 303 and "ref=" in res.headers["Location"]
+    page = client.get(res.headers["Location"])
+    html = page.get_data(as_text=True)
+    ref = html.split('class="ref">', 1)[1].split("<", 1)[0]
+    assert page.status_code == 200 and "Mã tra cứu" in html and len(ref) == 11
+    # The case opens when the status page first looks for it.
+    status = client.get(f"/y-kien/{ref}")
+    assert status.status_code == 200, status.get_data(as_text=True)[:500]
+
+
+def test_answers_alone_get_no_code(client, questionnaire):
+    res = _post(client, questionnaire)
+    assert res.status_code == 303 and "ref=" not in res.headers["Location"]
+    assert "Mã tra cứu" not in client.get(res.headers["Location"]).get_data(as_text=True)
+
+
+def test_a_made_up_code_on_the_thanks_page_is_not_shown(client, demo):
+    html = client.get("/s/NA-VINH/thanks?ref=<b>x</b>").get_data(as_text=True)
+    assert "Mã tra cứu" not in html and "<b>x</b>" not in html

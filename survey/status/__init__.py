@@ -1,0 +1,99 @@
+"""The public status page of a feedback case, found by the reference code the claimant
+was given: ``/y-kien`` (a form to type the code) and ``/y-kien/<code>``.
+
+It shows the status and the date by which a reply is due, never notes, names or the
+comment itself; an unknown code is a 404. Lookups are rate-limited per client like
+receipt codes (:class:`survey.services.intake.ratelimit.LookupLimiter`), the page
+writes nothing and may be cached by the browser for a minute.
+"""
+from __future__ import annotations
+
+from typing import Any, Optional
+
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+
+from ..extensions import current_session
+from ..models import CaseStatus
+from ..services.inbox import open_cases, settings_from
+from ..services.inbox.codes import display_code, looks_valid, normalise_code
+from ..services.inbox.queries import case_by_reference
+from ..services.intake.ratelimit import LookupLimiter
+from ..timeutil import format_date, local_date
+
+bp = Blueprint("status", __name__)
+#: Responses looked at for new cases when a fresh code is not found yet.
+SYNC_BATCH = 2000
+
+#: Each status as a claimant reads it.
+PUBLIC_STATUS: dict[CaseStatus, Any] = {
+    CaseStatus.new: _l("Received, waiting to be looked at"),
+    CaseStatus.in_progress: _l("Being handled"),
+    CaseStatus.replied: _l("Answered"),
+    CaseStatus.closed: _l("Completed"),
+    CaseStatus.no_action: _l("Looked at; no further action needed"),
+}
+
+
+def status_limiter() -> LookupLimiter:
+    """The app's limiter for status lookups, created on first use."""
+    limiter = current_app.extensions.get("status_limiter")
+    if limiter is None:
+        config = current_app.config
+        key = config["SECRET_KEY"]
+        limiter = LookupLimiter(int(config.get("STATUS_RATE_LIMIT", 30)),
+                                int(config.get("STATUS_RATE_WINDOW", 60)),
+                                config["RATELIMIT_STORAGE"],
+                                key if isinstance(key, bytes) else str(key).encode())
+        current_app.extensions["status_limiter"] = limiter
+    return limiter
+
+
+def _lang() -> Optional[str]:
+    return str(get_locale()) if request.args.get("lang") else None
+
+
+@bp.after_request
+def headers(response):
+    response.headers.setdefault("Cache-Control", "private, max-age=60")
+    response.headers["X-Robots-Tag"] = "noindex"
+    return response
+
+
+@bp.get("/y-kien")
+def status_entry():
+    """A form to type the reference code; a code sent with it goes to its page."""
+    typed = request.args.get("ma", "")
+    code = normalise_code(typed)
+    if looks_valid(code):
+        return redirect(url_for("status.status_page", code=code, lang=_lang()))
+    return render_template("status/entry.html", typed=typed[:40], lang=_lang()), \
+        400 if typed else 200
+
+
+@bp.get("/y-kien/<code>")
+def status_page(code: str):
+    """The case's status and reply date; 404 for an unknown code, 429 when a client
+    looks up too many."""
+    limiter = status_limiter()
+    if not limiter.hit(request.remote_addr or "unknown"):
+        return render_template("status/entry.html", typed="", limited=True, lang=_lang()), \
+            429, {"Retry-After": str(limiter.window), "Cache-Control": "no-store"}
+    case = case_by_reference(current_session(), code)
+    if case is None and looks_valid(normalise_code(code)):
+        # A code given a moment ago: its case opens when the inbox is next read, so open
+        # what is new now (idempotent, capped) rather than call a fresh code unknown.
+        open_cases(current_session(), settings_from(current_app.config), batch=SYNC_BATCH,
+                   rounds=1)
+        current_session().commit()
+        case = case_by_reference(current_session(), code)
+    if case is None:
+        limiter.miss(request.remote_addr or "unknown")
+        return render_template("status/entry.html", typed=code[:40], unknown=True,
+                               lang=_lang()), 404, {"Cache-Control": "no-store"}
+    return render_template("status/page.html", case=case, code=display_code(case.reference),
+                           status=PUBLIC_STATUS[case.status], locale=str(get_locale()),
+                           received=format_date(local_date(case.received_at)),
+                           finished=case.status is not CaseStatus.new
+                           and case.status is not CaseStatus.in_progress, lang=_lang())
