@@ -24,6 +24,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True, instance_path=instance_path)
     configure_settings(app, config)
     configure_extensions(app)
+    configure_sessions(app)
     configure_observability(app)
     configure_guards(app)
     configure_headers(app)
@@ -95,6 +96,12 @@ def configure_extensions(app: Flask) -> None:
     compress.init_app(app)
     app.context_processor(lambda: {"get_locale": get_locale})
     from . import models  # noqa: F401  (register the tables with the metadata)
+
+
+def configure_sessions(app: Flask) -> None:
+    from .sessions import LeanSessionInterface
+
+    app.session_interface = LeanSessionInterface()
 
 
 def configure_observability(app: Flask) -> None:

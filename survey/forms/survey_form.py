@@ -80,7 +80,16 @@ def submission_token(submission_id: str) -> str:
 
 
 def _signer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(str(current_app.config["SECRET_KEY"]), salt=TOKEN_SALT)
+    """The app's signer of submission ids, made once per secret key."""
+    key = str(current_app.config["SECRET_KEY"])
+    cached = current_app.extensions.get(SIGNER)
+    if cached is None or cached[0] != key:
+        cached = current_app.extensions[SIGNER] = (
+            key, URLSafeTimedSerializer(key, salt=TOKEN_SALT))
+    return cached[1]
+
+
+SIGNER = "survey.submission_signer"
 
 
 TOKEN_SALT = "survey-submission"
