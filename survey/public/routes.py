@@ -8,6 +8,7 @@ from flask import Response, abort, current_app, redirect, render_template, reque
 from flask_babel import get_locale
 
 from .. import metrics
+from ..errors import DATABASE_UNAVAILABLE, RETRY_AFTER_SECONDS
 from ..extensions import csrf, current_session
 from ..forms.survey_form import (body_is_utf8, build_survey_form, item_field_name,
                                  submission_token, tampering_errors)
@@ -104,12 +105,19 @@ def survey_page(cat: Catalogue, unit: UnitView, channel: Channel,
         created = store_response(current_session(), new)
         if created and on_stored is not None:
             on_stored(new.id)
+        current_session().commit()
     except ServiceError as exc:
         current_session().rollback()
         current_app.logger.info("survey rejected: %s %s", exc.message, exc.errors)
         return render_template("errors/bad_request.html", fields=sorted(exc.errors),
                                message=exc.message), 422 if exc.errors else 409
-    current_session().commit()
+    except DATABASE_UNAVAILABLE:
+        # Not stored (the transaction is undone): say so, keep the answers on the page so
+        # that one tap sends them again, with the same submission id (never twice).
+        current_session().rollback()
+        current_app.logger.warning("survey not stored: database unavailable", exc_info=True)
+        return (render_template("public/survey.html", form=form, unsent=True, **page), 503,
+                {"Retry-After": str(RETRY_AFTER_SECONDS)})
     if created:
         metrics.submission_stored(channel.value)
     # Feedback that someone will read gets a reference code to follow it (/y-kien/<code>):

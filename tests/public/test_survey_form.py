@@ -264,3 +264,32 @@ def test_a_service_withdrawn_while_answering_is_asked_again(client, questionnair
     assert "Vui lòng chọn một trong các câu trả lời có sẵn." in html
     assert "Not a valid choice" not in html  # WTForms' own messages have no Vietnamese
     assert 'value="training"' not in html and "checked" in html  # other answers kept
+
+
+def test_a_storage_failure_says_nothing_was_sent_and_keeps_the_answers(
+        client, questionnaire, count_rows, monkeypatch):
+    import sqlalchemy as sa
+
+    from survey.public import routes
+
+    def locked(*_args, **_kwargs):
+        raise sa.exc.OperationalError("INSERT", {}, Exception("database is locked"))
+
+    data = {**full_answers(questionnaire, "2"), "service": "ui_apply",
+            "comment": "Chờ lâu"}
+    fields = hidden_fields(client.get("/s/NA-VINH").get_data(as_text=True))
+    with monkeypatch.context() as patch:
+        patch.setattr(routes, "store_response", locked)
+        res = client.post("/s/NA-VINH", data={**data, **fields})
+    html = res.get_data(as_text=True)
+    assert res.status_code == 503 and res.headers["Retry-After"] == "30"
+    assert "chưa được gửi" in html and "được lưu" not in html.split("</h1>", 1)[1][:300]
+    import re
+
+    checked = re.findall(r'<input checked[^>]*name="(q_[a-z0-9_]+)"[^>]*value="2"', html)
+    assert set(checked) == set(full_answers(questionnaire)) and "Chờ lâu" in html
+    assert count_rows(Response) == 0
+    again = hidden_fields(html)  # one tap sends the same submission again
+    assert again["submission_id"] == fields["submission_id"]
+    assert client.post("/s/NA-VINH", data={**data, **again}).status_code == 303
+    assert count_rows(Response) == 1
