@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from survey.extensions import db
 from survey.models import PasswordPurpose, User
 from survey.services import accounts, audit
-from tests.support.live import LiveServer
+from tests.support.live import LiveServer, focused_id
 
 from .conftest import KIOSK, PHONE, axe_serious, watch_csp
 
@@ -74,7 +74,7 @@ def test_sign_in_and_out_on_a_phone(live_server, people, phone_page):
     page = phone_page
     page.goto(f"{live_server.url}/admin/users?lang=en")
     assert page.url.startswith(f"{live_server.url}/admin/sign-in")
-    assert page.evaluate("document.activeElement.id") == "email"  # the focus is in the form
+    assert focused_id(page, "email") == "email"  # the focus is in the form
     page.fill("#email", people["admin"])
     page.fill("#password", PASSWORD)
     page.get_by_role("button", name="Sign in", exact=True).click()
@@ -91,7 +91,7 @@ def test_a_new_user_sets_a_password_from_the_link_and_is_signed_in(live_server, 
     token = add_user(live_server, "first@example.org", "admin", "NA", password=None)
     page = phone_page
     page.goto(f"{live_server.url}/admin/password/{token}?lang=en")
-    assert page.evaluate("document.activeElement.id") == "password"
+    assert focused_id(page, "password") == "password"
     page.fill("#password", "Tôi làm ở Trung tâm Dịch vụ việc làm")
     page.fill("#confirm", "Tôi làm ở Trung tâm Dịch vụ việc làm")
     page.get_by_role("button", name="Save the password and sign in").click()
@@ -238,7 +238,7 @@ def test_every_admin_page_passes_axe(live_server, people, browser, size, tmp_pat
     with page.expect_response(lambda r: r.request.method == "POST") as posted:
         page.locator("form[action^='/admin/users'] button[type=submit]").click()
     assert posted.value.status == 422
-    assert page.evaluate("document.activeElement.id") == "email"
+    assert focused_id(page, "email") == "email"
     check("users-errors")
     page.fill("#email", f"new-{size}@example.org")
     page.select_option("#role", "viewer")

@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 
 from .conftest import KIOSK, PHONE, axe_serious, watch_csp
+from tests.support.live import focused_id
+
 from .test_admin import add_user, sign_in
 
 pytestmark = pytest.mark.browser
@@ -84,7 +86,7 @@ def test_the_pages_pass_axe(live_server, manager, browser, size, tmp_path):
     with page.expect_response(lambda r: r.request.method == "POST") as posted:
         page.locator("form[action^='/admin/kiosks'] button[type=submit]").first.click()
     assert posted.value.status == 422
-    assert page.evaluate("document.activeElement.id") == "unit"
+    assert focused_id(page, "unit") == "unit"
     check("kiosks-errors")
     page.select_option("#unit", "NA-DEMO1-Q1")
     with page.expect_response(lambda r: r.request.method == "POST") as posted:

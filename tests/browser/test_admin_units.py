@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 
 from .conftest import KIOSK, PHONE, axe_serious, watch_csp
+from tests.support.live import focused_id
+
 from .test_admin import add_user, sign_in
 
 pytestmark = pytest.mark.browser
@@ -113,7 +115,7 @@ def test_these_pages_pass_axe(live_server, admin_email, browser, size, tmp_path)
     with page.expect_response(lambda r: r.request.method == "POST") as posted:
         page.locator("#add button[type=submit]").click()
     assert posted.value.status == 422
-    assert page.evaluate("document.activeElement.id") == "new-code"
+    assert focused_id(page, "new-code") == "new-code"
     check("unit-add-errors")
     page.goto(f"{live_server.url}/admin/served")
     page.set_input_files("#file", files=[{"name": "served.csv", "mimeType": "text/csv",

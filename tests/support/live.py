@@ -115,3 +115,16 @@ class LiveServer:
 
     def __exit__(self, *_exc: object) -> None:
         self.stop()
+
+
+def focused_id(page, expected: str, timeout: float = 5000) -> str:
+    """The id of the focused element, once it is ``expected`` or after ``timeout`` ms: a
+    page answering a POST may still be loading (and applying ``autofocus``) when the
+    response event fires."""
+    try:
+        page.wait_for_function(f"() => document.activeElement && "
+                               f"document.activeElement.id === {expected!r}",
+                               timeout=timeout)
+    except Exception:  # noqa: BLE001 - the caller's assertion reports what was focused
+        pass
+    return page.evaluate("document.activeElement ? document.activeElement.id : ''")
