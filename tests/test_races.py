@@ -26,9 +26,7 @@ from survey.services.devices import kiosks
 from survey.services.intake import receipts
 from tests.conftest import hidden_fields
 from tests.support.databases import own_postgresql_database
-from tests.support.gunicorn import GUNICORN, GunicornServer
-
-pytestmark = pytest.mark.skipif(not GUNICORN.exists(), reason="gunicorn is not installed")
+from tests.support.gunicorn import GunicornServer
 
 VN = dt.timezone(dt.timedelta(hours=7))
 

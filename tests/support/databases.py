@@ -14,7 +14,8 @@ import sqlalchemy as sa
 @contextmanager
 def own_postgresql_database(suffix: str) -> Iterator[str]:
     """The URL of a new, empty database next to SURVEY_TEST_DATABASE_URL's, dropped
-    afterwards; skips the test when it cannot be created."""
+    afterwards. The suite's PostgreSQL user may create databases (CI runs as root with
+    trust authentication): failing to is an error of the set-up, reported as such."""
     base = sa.engine.make_url(os.environ["SURVEY_TEST_DATABASE_URL"])
     name = f"{base.database}_{suffix}_{uuid.uuid4().hex[:8]}"
     admin = sa.create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
@@ -23,7 +24,7 @@ def own_postgresql_database(suffix: str) -> Iterator[str]:
             connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
     except sa.exc.DBAPIError as exc:
         admin.dispose()
-        pytest.skip(f"cannot create a PostgreSQL database: {exc}")
+        pytest.fail(f"cannot create a PostgreSQL database: {exc}")
     try:
         yield base.set(database=name).render_as_string(hide_password=False)
     finally:

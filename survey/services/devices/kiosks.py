@@ -152,13 +152,13 @@ class _Lookups:
     """Questionnaire versions and services, from the app's copy of the catalogue."""
 
     catalogue: Catalogue
+    services: dict[str, ServiceView] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.services = {s.code: s for s in self.catalogue.active_services}
 
     def questionnaire(self, version: int) -> Optional[QuestionnaireView]:
         return self.catalogue.questionnaire(version)
-
-    @property
-    def services(self) -> dict[str, ServiceView]:
-        return {s.code: s for s in self.catalogue.active_services}
 
 
 def ingest_batch(session: Session, device: KioskDevice, items: list[Any],
