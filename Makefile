@@ -8,6 +8,8 @@ PORT ?= 5000
 # The address printed and put in every QR code by `make run`: follows HOST and PORT
 # unless SURVEY_PUBLIC_URL is set (in the environment or on the command line).
 SURVEY_PUBLIC_URL ?= http://$(HOST):$(PORT)
+# Test processes (pytest-xdist): one per core by default; PYTEST_WORKERS=0 runs in one.
+PYTEST_WORKERS ?= auto
 
 .PHONY: run test install install-test kiosk-typecheck-deps translations i18n-update i18n-check system-deps bench clean
 
@@ -60,7 +62,7 @@ system-deps:
 test: install-test system-deps kiosk-typecheck-deps translations
 	$(PY) tools/i18n.py check
 	$(PY) -m mypy
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadscope $(PYTEST_ARGS)
 
 i18n-update: install
 	$(PY) tools/i18n.py update

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import os
 import re
+import urllib.parse
 import uuid
 from typing import Any, Callable
 
@@ -39,7 +40,37 @@ BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("SURVEY_TEST_DATABASE_
 REAL_COMMITS = "real_commits"
 
 
+def _worker_databases(worker: str) -> None:
+    """Under pytest-xdist each worker gets a PostgreSQL database and a Redis database of
+    its own (the suite empties and rebuilds them), named after the configured ones:
+    ``test`` → ``test_gw0``. Set in the environment, so that the servers a test starts
+    (gunicorn) and the databases it derives (``own_postgresql_database``) follow."""
+    url = os.environ.get("SURVEY_TEST_DATABASE_URL")
+    if url:
+        base = sa.engine.make_url(url)
+        name = f"{base.database}_{worker}"
+        admin = sa.create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
+        with admin.connect() as connection:
+            exists = connection.execute(sa.text("SELECT 1 FROM pg_database WHERE datname = :n"),
+                                        {"n": name}).first()
+            if not exists:
+                connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+        admin.dispose()
+        os.environ["SURVEY_TEST_DATABASE_URL"] = base.set(database=name).render_as_string(
+            hide_password=False)
+    redis_url = os.environ.get("SURVEY_TEST_REDIS_URL")
+    if redis_url:
+        index = int(re.sub(r"\D", "", worker) or 0)
+        parts = urllib.parse.urlsplit(redis_url)
+        first = int(parts.path.strip("/") or 0)
+        os.environ["SURVEY_TEST_REDIS_URL"] = urllib.parse.urlunsplit(
+            parts._replace(path=f"/{(first - index) % 16}"))
+
+
 def pytest_configure(config) -> None:
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if worker:
+        _worker_databases(worker)
     config.addinivalue_line(
         "markers", f"{REAL_COMMITS}: commits for real (threads, a second connection, "
         "db.engine); tables are emptied after the test instead of rolled back")
