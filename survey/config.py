@@ -31,6 +31,10 @@ class Config:
     #: judged against the first milestone at or after its year (Decision 2269/QĐ-TTg).
     #: Default: the government's (85 % by 2025, 90 % by 2030), keyed as JSON gives them.
     TARGETS: dict = {str(year): share for year, share in GOVERNMENT_TARGETS.items()}
+    #: Seconds a worker serves its in-process copy of units, services and questionnaires
+    #: before checking the database's catalogue stamp again (0: on every request). A
+    #: change made by an administrator reaches every worker within that time.
+    CATALOGUE_CHECK_SECONDS: float = 1.0
     #: Smallest sample that gets a verdict.
     MIN_N: int = 10
     #: Items answered by fewer people in a cell stay out of that cell's composite index

@@ -98,7 +98,10 @@ TEMPLATE_CODE = TemplateCodeCache()
 def make_test_app(database_url: str, instance_path, **extra):
     config = {"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url,
               "SECRET_KEY": "test-secret", "INSTANCE_PATH": str(instance_path),
-              "PUBLIC_URL": "http://survey.test"}
+              "PUBLIC_URL": "http://survey.test",
+              # Changes made by a test are seen by its next request (tested apart:
+              # tests/public/test_page_cache.py).
+              "CATALOGUE_CHECK_SECONDS": 0}
     config.update(extra)
     app = create_app(config)
     app.jinja_env.bytecode_cache = TEMPLATE_CODE

@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from urllib.parse import unquote_to_bytes
-from typing import Any, Optional, Sequence
+from typing import Any, Iterable, Optional, Sequence
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -95,6 +96,16 @@ SIGNER = "survey.submission_signer"
 TOKEN_SALT = "survey-submission"
 
 
+def token_matches(token: str, submission_id: str) -> bool:
+    """True when ``token`` is :func:`submission_token` of ``submission_id`` and not older
+    than ``WTF_CSRF_TIME_LIMIT``: the one rule of the form's CSRF check."""
+    try:
+        signed = _signer().loads(token or "", max_age=current_app.config["WTF_CSRF_TIME_LIMIT"])
+    except BadData:
+        return False
+    return signed == submission_id
+
+
 class SubmissionTokenCsrf(CSRF):
     """WTForms' CSRF hook, checking :func:`submission_token` against the posted id."""
 
@@ -107,12 +118,7 @@ class SubmissionTokenCsrf(CSRF):
         return submission_token(submission_id) if submission_id else ""
 
     def validate_csrf_token(self, form, field) -> None:
-        try:
-            signed = _signer().loads(field.data or "",
-                                     max_age=current_app.config["WTF_CSRF_TIME_LIMIT"])
-        except BadData:
-            raise ValidationError(_l("The form has expired.")) from None
-        if signed != form.submission_id.data:
+        if not token_matches(field.data or "", form.submission_id.data):
             raise ValidationError(_l("The form has expired."))
 
 
@@ -260,6 +266,62 @@ class AnyOfEach:
     def __call__(self, form, field) -> None:
         if any(value not in self.values for value in field.data or ()):
             raise ValidationError(NOT_SHOWN)
+
+
+@dataclass(frozen=True)
+class QuickPost:
+    """What a claimant's post gives when :func:`quick_accept` accepts it: the same as the
+    bound form's ``answers()``, ``service.data``, ``comment.data`` and ``reasons.data``."""
+
+    answers: dict[str, Optional[int]]
+    service: Optional[str]
+    comment: str
+    reasons: list[str]
+
+
+def quick_accept(formdata, items: Sequence[ItemLike], services: Sequence[ServiceLike],
+                 reason_codes: Iterable[str], fixed_service: bool) -> Optional[QuickPost]:
+    """The claimant's post, checked without building and binding the form, in the common
+    case only: a valid token, every required item answered with one of its choices, the
+    service one of those shown, known reasons, a comment within the limit, and no contact
+    details (the consent rules and the e-mail and phone checks are the form's alone).
+
+    Returns None whenever it does not accept, which is not a refusal: the caller then
+    lets the form decide (and render its errors). What it accepts, the form accepts with
+    the same data: ``tests/public/test_quick_accept.py`` checks that on random posts.
+    Call it after :func:`tampering_errors` found nothing."""
+    if "contact_consent" in formdata or any(
+            formdata.get(name, "") for name in ("contact_name", "contact_phone",
+                                                "contact_email")):
+        return None
+    if not token_matches(formdata.get("csrf_token", ""), formdata.get("submission_id", "")):
+        return None
+    comment = formdata.get("comment", "")
+    if len(comment) > COMMENT_MAX:
+        return None
+    answers: dict[str, Optional[int]] = {}
+    for item in items:
+        value = formdata.get(item_field_name(item.code), "")
+        if value == "":
+            if item.required:
+                return None
+            continue
+        if value == NOT_APPLICABLE and not item.required:
+            answers[item.code] = None
+        elif value in KIND_CHOICES[item.kind]:
+            answers[item.code] = int(value)
+        else:
+            return None
+    service = None
+    if not fixed_service:
+        service = formdata.get("service", "")
+        if not any(s.code == service for s in services):
+            return None
+    reasons = formdata.getlist("reasons")
+    known = set(reason_codes)
+    if any(code not in known for code in reasons):
+        return None
+    return QuickPost(answers, service, comment, reasons)
 
 
 def allowed_fields(items: Sequence[ItemLike]) -> set[str]:

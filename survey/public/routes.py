@@ -11,7 +11,7 @@ from .. import metrics
 from ..errors import DATABASE_UNAVAILABLE, RETRY_AFTER_SECONDS
 from ..extensions import csrf, current_session
 from ..forms.survey_form import (body_is_utf8, build_survey_form, item_field_name,
-                                 submission_token, tampering_errors)
+                                 quick_accept, submission_token, tampering_errors)
 from ..models import Channel
 from ..services import catalogue
 from ..services.catalogue import parse_version, snapshot
@@ -85,22 +85,33 @@ def survey_page(cat: Catalogue, unit: UnitView, channel: Channel,
                            fixed_service is not None)
     if bad:
         return render_template("errors/bad_request.html", fields=bad), 400
-    form = build_survey_form(questionnaire, cat.active_services, locale, items, submission_id,
-                             fixed_service=fixed_service is not None)
-    if not form.validate():
-        stale = "csrf_token" in form.errors
-        form.csrf_token.errors = []
-        if stale:
-            # A new token is rendered; answers are kept and nothing is stored.
-            form.csrf_token.data = None
-        status = 400 if stale else 422
-        return render_template("public/survey.html", form=form, stale=stale, **page), status
-    new = NewResponse(id=uuid.UUID(form.submission_id.data), unit=unit,
+    reasons = [r["code"] for r in questionnaire.definition.get("reasons", [])]
+    quick = (quick_accept(request.form, items, cat.active_services, reasons,
+                          fixed_service is not None) if not request.files else None)
+    form = None
+    if quick is not None:  # the common case, checked without binding the form
+        answers, service_code = quick.answers, quick.service
+        comment, contact, chosen = quick.comment, None, quick.reasons
+    else:
+        form = _bound_form(questionnaire, cat, locale, items, submission_id, fixed_service)
+        if not form.validate():
+            stale = "csrf_token" in form.errors
+            form.csrf_token.errors = []
+            if stale:
+                # A new token is rendered; answers are kept and nothing is stored.
+                form.csrf_token.data = None
+            status = 400 if stale else 422
+            return render_template("public/survey.html", form=form, stale=stale, **page), status
+        answers = form.answers(items)
+        service_code = None if fixed_service else form.service.data
+        comment, contact, chosen = (form.comment.data or "", form.contact_details(),
+                                    form.reasons.data or ())
+    new = NewResponse(id=uuid.UUID(submission_id), unit=unit,
                       questionnaire=questionnaire, channel=channel, locale=locale,
-                      answers=form.answers(items),
-                      service=fixed_service or cat.service(form.service.data),
-                      comment=form.comment.data or "", contact=form.contact_details(),
-                      reasons=form.reasons.data or (), receipt_code=receipt)
+                      answers=answers,
+                      service=fixed_service or cat.service(service_code or ""),
+                      comment=comment, contact=contact,
+                      reasons=chosen, receipt_code=receipt)
     try:
         created = store_response(current_session(), new)
         if created and on_stored is not None:
@@ -116,6 +127,9 @@ def survey_page(cat: Catalogue, unit: UnitView, channel: Channel,
         # that one tap sends them again, with the same submission id (never twice).
         current_session().rollback()
         current_app.logger.warning("survey not stored: database unavailable", exc_info=True)
+        if form is None:
+            form = _bound_form(questionnaire, cat, locale, items, submission_id,
+                               fixed_service)
         return (render_template("public/survey.html", form=form, unsent=True, **page), 503,
                 {"Retry-After": str(RETRY_AFTER_SECONDS)})
     if created:
@@ -126,6 +140,13 @@ def survey_page(cat: Catalogue, unit: UnitView, channel: Channel,
            if new.comment.strip() or new.contact is not None else None)
     return redirect(url_for("public.thanks", unit_code=unit.code, lang=locale, ref=ref),
                     code=303)
+
+
+def _bound_form(questionnaire: QuestionnaireView, cat: Catalogue, locale: str, items: list,
+                submission_id: str, fixed_service: Optional[ServiceView]):
+    """The claimant's form bound to the post, to validate it fully or show it again."""
+    return build_survey_form(questionnaire, cat.active_services, locale, items, submission_id,
+                             fixed_service=fixed_service is not None)
 
 
 def _current(cat: Catalogue) -> QuestionnaireView:

@@ -89,6 +89,24 @@ def test_a_change_committed_elsewhere_is_seen_through_the_stamp(app, db, demo):
         assert after.unit("NA-VINH").name_vi == "Đổi tên"
 
 
+def test_a_worker_checks_the_stamp_at_most_once_per_interval(app, db, demo, monkeypatch):
+    """With ``CATALOGUE_CHECK_SECONDS`` a worker keeps its copy without asking the
+    database, then sees a change made elsewhere once the interval has passed."""
+    clock = [1000.0]
+    monkeypatch.setattr(snapshot.time, "monotonic", lambda: clock[0])
+    app.config["CATALOGUE_CHECK_SECONDS"] = 1.0
+    with app.test_request_context("/"):
+        before = snapshot.current(current_session())
+        db.session.execute(sa.text("UPDATE units SET name_vi = 'Đổi tên' "
+                                   "WHERE code = 'NA-VINH'"))
+        db.session.execute(sa.update(CatalogueStamp).values(stamp=6789))
+        clock[0] += 0.9
+        assert snapshot.current(current_session()) is before  # not asked yet
+        clock[0] += 0.2
+        after = snapshot.current(current_session())
+        assert after.stamp == 6789 and after.unit("NA-VINH").name_vi == "Đổi tên"
+
+
 def test_only_catalogue_changes_move_the_stamp(client, db, demo):
     def stamp() -> int:
         return db.session.scalar(sa.select(CatalogueStamp.stamp))
