@@ -105,7 +105,7 @@ def survey_page(cat: Catalogue, unit: UnitView, channel: Channel,
         answers = form.answers(items)
         service_code = None if fixed_service else form.service.data
         comment, contact, chosen = (form.comment.data or "", form.contact_details(),
-                                    form.reasons.data or ())
+                                    list(form.reasons.data or ()))
     new = NewResponse(id=uuid.UUID(submission_id), unit=unit,
                       questionnaire=questionnaire, channel=channel, locale=locale,
                       answers=answers,
