@@ -8,6 +8,7 @@ template render (bench/submit_load.py, docs/performance.md).
 """
 from __future__ import annotations
 
+import gzip
 import re
 from collections import OrderedDict
 from threading import Lock
@@ -91,6 +92,18 @@ def cached_page(key: Hashable, per_request: dict[str, Callable[[], str]],
             cache.put(key, template)
         return html
     return fill(page, {name: make() for name, make in per_request.items()})
+
+
+def gzipped(key: Hashable, html: str) -> bytes:
+    """``html`` gzipped once per ``key`` (a page kept whole, like the thank-you page) at
+    Flask-Compress's level, with no time in the header so the bytes never change."""
+    cache = page_cache()
+    found = cache.get(("gzip", key))
+    if found is None or found[0] != html:
+        level = int(current_app.config.get("COMPRESS_LEVEL", 6))
+        found = (html, gzip.compress(html.encode("utf-8"), level, mtime=0))
+        cache.put(("gzip", key), found)
+    return found[1]
 
 
 def cut_mark(code: Optional[str]) -> Markup:

@@ -21,7 +21,8 @@ from ..services.inbox.codes import display_code, looks_valid, normalise_code, re
 from ..services.intake.responses import NewResponse, store_response
 from ..services.intake.sampling import asked_items
 from . import bp
-from .pages import cached_page, cut_mark, cut_page, fill, join_parts, page_cache, punch
+from .pages import (cached_page, cut_mark, cut_page, fill, gzipped, join_parts, page_cache,
+                    punch)
 
 
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
@@ -218,6 +219,11 @@ def thanks(unit_code: str):
                                ref=display_code(ref) if looks_valid(ref) else None,
                                ref_code=ref)
     key = ("thanks", cat.stamp, unit.id, request.full_path, str(get_locale()))
-    return Response(cached_page(key, {}, lambda: render_template("public/thanks.html",
-                                                                  unit=unit)),
-                    mimetype="text/html")
+    html = cached_page(key, {}, lambda: render_template("public/thanks.html", unit=unit))
+    if request.accept_encodings["gzip"] and len(html) >= current_app.config[
+            "COMPRESS_MIN_SIZE"]:
+        # Compressed once, not on every claimant's last request (Flask-Compress leaves a
+        # response that already has a Content-Encoding alone).
+        return Response(gzipped(key, html), mimetype="text/html",
+                        headers={"Content-Encoding": "gzip", "Vary": "Accept-Encoding"})
+    return Response(html, mimetype="text/html")

@@ -73,3 +73,17 @@ def test_answers_alone_get_no_code(client, questionnaire):
 def test_a_made_up_code_on_the_thanks_page_is_not_shown(client, demo):
     html = client.get("/s/NA-VINH/thanks?ref=<b>x</b>").get_data(as_text=True)
     assert "Mã tra cứu" not in html and "<b>x</b>" not in html
+
+
+def test_the_gzipped_thanks_page_is_the_page_and_carries_the_security_headers(client, demo):
+    import gzip
+
+    plain = client.get("/s/NA-VINH-Q1/thanks")
+    for _ in range(2):  # compressed once, then served from the cache: the same bytes
+        packed = client.get("/s/NA-VINH-Q1/thanks", headers={"Accept-Encoding": "gzip"})
+        assert packed.headers["Content-Encoding"] == "gzip"
+        assert "Accept-Encoding" in packed.headers["Vary"]
+        assert gzip.decompress(packed.data) == plain.data
+        assert packed.headers["Content-Security-Policy"] == plain.headers[
+            "Content-Security-Policy"]
+    assert "Content-Encoding" not in plain.headers  # asked for nothing, sent plain
