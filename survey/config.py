@@ -31,6 +31,10 @@ class Config:
     #: judged against the first milestone at or after its year (Decision 2269/QĐ-TTg).
     #: Default: the government's (85 % by 2025, 90 % by 2030), keyed as JSON gives them.
     TARGETS: dict = {str(year): share for year, share in GOVERNMENT_TARGETS.items()}
+    #: Targets of the plan's coverage indicators, replacing the defaults indicator by
+    #: indicator: code → milestone year → share, e.g. ``{"referral": {"2025": 0.8,
+    #: "2030": 0.9}}`` (JSON in the environment; survey/services/coverage/indicators.py).
+    COVERAGE_TARGETS: dict = {}
     #: Smallest sample that gets a verdict.
     MIN_N: int = 10
     #: Items answered by fewer people in a cell stay out of that cell's composite index

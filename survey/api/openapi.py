@@ -87,7 +87,8 @@ def operation(summary: Any, *, description: Any = None, query: Optional[type] = 
     return decorator
 
 
-TAGS = {"kiosk": _l("Kiosks"), "integration": _l("Integrations"), "index": _l("Index")}
+TAGS = {"kiosk": _l("Kiosks"), "integration": _l("Integrations"), "index": _l("Index"),
+        "coverage": _l("Coverage targets")}
 
 
 # --- building the description ------------------------------------------------------------------

@@ -36,6 +36,7 @@ class Action:
     TOKEN_REVOKED = "token.revoked"
     QUESTIONNAIRE_PUBLISHED = "questionnaire.published"
     SERVED_IMPORTED = "served.imported"
+    COVERAGE_CHANGED = "coverage.changed"
     EXPORT_DOWNLOADED = "export.downloaded"
     UNIT_CREATED = "unit.created"
     UNIT_RENAMED = "unit.renamed"
