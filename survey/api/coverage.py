@@ -72,6 +72,8 @@ class CoverageRowIn(BaseModel):
 class CoverageBatch(RequestSchema):
     model_config = described(N_("Monthly counts from the case software; all or nothing."),
                              strict=True, extra="ignore")
+    #: Described in the OpenAPI document, though checked by the service row by row.
+    documents: ClassVar[tuple[type[BaseModel], ...]] = (CoverageRowIn,)
     field_messages: ClassVar[Mapping[str, Any]] = {
         "rows": _l('The body must have a "rows" list of 1–%(max)s rows. Nothing was saved.',
                    max=MAX_ROWS)}

@@ -122,6 +122,13 @@ def check_row(row: Mapping[str, Any], units: Mapping[str, Unit]
     return CoverageRow(month, unit.id, unit.code, counts), []
 
 
+def _key(row: Mapping[str, Any], units: Mapping[str, Unit]) -> Optional[tuple[str, str]]:
+    """(month, unit code) when both are valid, whatever the counts."""
+    month, _errors = _month(row.get("month"))
+    unit, _unit_errors = _unit(row.get("unit"), units)
+    return (month, unit.code) if month is not None and unit is not None else None
+
+
 def check_rows(session: Session, rows: Iterable[tuple[str, Mapping[str, Any]]],
                repeats: Callable[[str], Any]) -> list[CoverageRow]:
     """Validate ``(where, row)`` pairs (``where``: a line number or a JSON pointer);
@@ -129,17 +136,19 @@ def check_rows(session: Session, rows: Iterable[tuple[str, Mapping[str, Any]]],
     Raises :class:`ServiceError` whose ``errors`` map each ``where`` to its messages."""
     units = {unit.code: unit for unit in session.scalars(sa.select(Unit))}
     errors: dict[str, list] = {}
-    seen: dict[tuple[str, int], str] = {}
+    seen: dict[tuple[str, str], str] = {}
     valid: list[CoverageRow] = []
     for where, row in rows:
         checked, row_errors = check_row(row, units)
-        if checked is not None and checked.key in seen:
-            row_errors = [repeats(seen[checked.key])]
+        key = _key(row, units)
+        if key is not None and key in seen:  # even when either line has other errors
+            row_errors = [repeats(seen[key])]
+        elif key is not None:
+            seen[key] = where
         if row_errors:
             errors[where] = row_errors
         else:
             assert checked is not None
-            seen[checked.key] = where
             valid.append(checked)
     if errors:
         raise ServiceError(_l("The data have errors; nothing was saved."), errors)

@@ -51,6 +51,8 @@ class Indicator:
     direction: Direction = Direction.HIGHER
     #: What the numerator and denominator count, for people.
     definition: Any = ""
+    #: A short name for column headers.
+    short: Any = ""
 
     def target(self, period: Period,
                configured: Optional[Mapping[str, Mapping]] = None) -> Optional[float]:
@@ -68,16 +70,20 @@ class Indicator:
 INDICATORS: tuple[Indicator, ...] = (
     Indicator("counselling", _l("Counselled free of charge when they asked"), "counselled",
               "counselling_asked", Source.ADMIN, {2025: 1.0},
-              definition=_l("people counselled / people who asked for counselling")),
+              definition=_l("people counselled / people who asked for counselling"),
+              short=_l("Counselled")),
     Indicator("referral", _l("Referred to a job free of charge when they asked"), "referred",
               "referral_asked", Source.ADMIN, {2025: 0.80, 2030: 0.90},
-              definition=_l("people referred / people who asked for a job referral")),
+              definition=_l("people referred / people who asked for a job referral"),
+              short=_l("Referred")),
     Indicator("placement", _l("Found work through the referral"), "placed", "referred",
               Source.ADMIN, {2025: 0.60, 2030: 0.70},
-              definition=_l("people placed through a referral / people referred")),
+              definition=_l("people placed through a referral / people referred"),
+              short=_l("Placed")),
     Indicator("training", _l("Allowance applicants supported to train"),
               "training_supported", "applicants", Source.ADMIN, {},
-              definition=_l("people supported to train / allowance applicants")),
+              definition=_l("people supported to train / allowance applicants"),
+              short=_l("Trained")),
 )
 
 BY_CODE = {indicator.code: indicator for indicator in INDICATORS}

@@ -247,7 +247,7 @@ def coverage_trend(session: Session, to: str | Period, unit: str, *, months: int
     period = parse_period(to) if isinstance(to, str) else to
     scope = _unit(session, unit)
     columns = (Column("month", _l("Month"), Kind.TEXT),
-               *(Column(i.code, i.name, Kind.PERCENT) for i in INDICATORS),
+               *(Column(i.code, i.short, Kind.PERCENT) for i in INDICATORS),
                Column("complete", _l("Complete"), Kind.FLAG))
     rows = []
     for month in months_ending(period, months):
