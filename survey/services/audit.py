@@ -37,6 +37,7 @@ class Action:
     QUESTIONNAIRE_PUBLISHED = "questionnaire.published"
     SERVED_IMPORTED = "served.imported"
     COVERAGE_CHANGED = "coverage.changed"
+    COVERAGE_IMPORTED = "coverage.imported"
     EXPORT_DOWNLOADED = "export.downloaded"
     UNIT_CREATED = "unit.created"
     UNIT_RENAMED = "unit.renamed"

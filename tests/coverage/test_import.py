@@ -39,6 +39,10 @@ def test_import_inserts_then_replaces_and_audits_each_change(db, demo):
     assert change[0].detail["before"]["counselled"] == 90
     assert change[0].detail["after"]["counselled"] == 85
     assert change[0].actor_label == "cli" and change[0].detail["via"] == "csv"
+    imports = db.session.scalars(sa.select(AuditEvent).filter_by(action="coverage.imported")
+                                 .order_by(AuditEvent.id)).all()
+    assert [e.detail for e in imports] == [{"inserted": 2, "updated": 0, "unchanged": 0},
+                                           {"inserted": 0, "updated": 1, "unchanged": 1}]
 
 
 @pytest.mark.parametrize("bad, fragment", [

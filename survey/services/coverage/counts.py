@@ -175,8 +175,14 @@ def read_coverage_csv(session: Session, data: bytes) -> list[CoverageRow]:
 
 
 def import_coverage_csv(session: Session, data: bytes, actor: Actor) -> StoreSummary:
-    """Validate then store a coverage CSV file; flushes, the caller commits."""
-    return store_rows(session, read_coverage_csv(session, data), CSV, actor)
+    """Validate then store a coverage CSV file, recording the import itself in the audit
+    log (besides each changed row), even when it changes nothing. Flushes, the caller
+    commits."""
+    summary = store_rows(session, read_coverage_csv(session, data), CSV, actor)
+    audit.record(session, Action.COVERAGE_IMPORTED, actor,
+                 detail={"inserted": summary.inserted, "updated": summary.updated,
+                         "unchanged": summary.unchanged})
+    return summary
 
 
 def store_rows(session: Session, rows: list[CoverageRow], source: str,
