@@ -211,6 +211,6 @@ def store_rows(session: Session, rows: list[CoverageRow], source: str,
         audit.record(session, Action.COVERAGE_CHANGED, actor, object_type="coverage_count",
                      object_id=f"{row.unit_code}/{row.month}", unit_id=row.unit_id,
                      detail={"month": row.month, "via": source, "before": before,
-                             "after": dict(row.counts)})
+                             "after": dict(row.counts)}, flush=False)
     session.flush()
     return StoreSummary(inserted, updated, unchanged)
