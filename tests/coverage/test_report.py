@@ -5,7 +5,8 @@ import datetime as dt
 
 import pytest
 
-from survey.models import CoverageCount
+from survey.models import CoverageCount, utcnow
+from survey.timeutil import local_date
 from survey.services import audit
 from survey.services.coverage import (CoverageVerdict, configured_targets, coverage_report,
                                       coverage_trend, import_coverage_csv)
@@ -181,3 +182,17 @@ def test_cli_text_and_json(runner, db, demo):
     assert missing.exit_code == 2 and "--period" in missing.output
     unknown = runner.invoke(args=["survey", "coverage", "--period", "2026", "--unit", "NOPE"])
     assert unknown.exit_code == 1 and "NOPE" in unknown.output
+
+
+def test_seed_demo_fills_the_coverage_page(db, runner, count_rows):
+    assert runner.invoke(args=["survey", "seed-demo"]).exit_code == 0
+    assert count_rows(CoverageCount) == 36  # three reporting units, twelve months
+    from survey.services.coverage.report import months_ending
+
+    last = parse_period(last_full_months(local_date(utcnow()), 1)[0])
+    report = coverage_report(db.session, last, "NA")
+    assert report.meta["complete"]
+    assert all(row["share"] is not None for row in report.rows)
+    assert len(months_ending(last, 12)) == 12
+    again = runner.invoke(args=["survey", "seed-demo"])
+    assert again.exit_code == 0 and count_rows(CoverageCount) == 36

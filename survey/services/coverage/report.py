@@ -94,20 +94,33 @@ def months_of(period: Period) -> list[str]:
     return [month for part in period.parts() for month in months_of(part)]
 
 
-def subtree_counts(session: Session, unit: Unit, months: list[str]) -> Counts:
-    """Sum the rows of ``unit``'s subtree over ``months``; every active centre or branch
-    in it is expected to have sent each month."""
-    members = subtree_ids(session, [unit.id])
-    units = list(session.scalars(sa.select(Unit).where(Unit.id.in_(sorted(members)))))
-    rows = list(session.scalars(sa.select(CoverageCount).where(
-        CoverageCount.unit_id.in_(sorted(members)), CoverageCount.month.in_(months))))
+def _subtree(session: Session, unit: Unit) -> tuple[list[int], list[Unit]]:
+    """The ids of ``unit``'s subtree, and its units expected to report (active centres
+    and branches)."""
+    members = sorted(subtree_ids(session, [unit.id]))
+    units = session.scalars(sa.select(Unit).where(Unit.id.in_(members)))
+    return members, [u for u in units if u.active and u.kind in REPORTING_KINDS]
+
+
+def _rows(session: Session, members: list[int], months: list[str]) -> list[CoverageCount]:
+    return list(session.scalars(sa.select(CoverageCount).where(
+        CoverageCount.unit_id.in_(members), CoverageCount.month.in_(months))))
+
+
+def _summed(rows: list[CoverageCount], expected: list[Unit], months: list[str]) -> Counts:
     totals = {name: sum(getattr(row, name) for row in rows) for name in COUNT_FIELDS}
     sent = {(row.unit_id, row.month) for row in rows}
-    expected = [u for u in units if u.active and u.kind in REPORTING_KINDS]
     missing = sorted((u.code, month) for u in expected for month in months
                      if (u.id, month) not in sent)
     newest = max((row.updated_at for row in rows), default=None)
     return Counts(totals, tuple(missing), len(expected) * len(months), len(rows), newest)
+
+
+def subtree_counts(session: Session, unit: Unit, months: list[str]) -> Counts:
+    """Sum the rows of ``unit``'s subtree over ``months``; every active centre or branch
+    in it is expected to have sent each month."""
+    members, expected = _subtree(session, unit)
+    return _summed(_rows(session, members, months), expected, months)
 
 
 def verdict(share: Optional[Fraction], target: Optional[float],
@@ -249,9 +262,14 @@ def coverage_trend(session: Session, to: str | Period, unit: str, *, months: int
     columns = (Column("month", _l("Month"), Kind.TEXT),
                *(Column(i.code, i.short, Kind.PERCENT) for i in INDICATORS),
                Column("complete", _l("Complete"), Kind.FLAG))
+    members, expected = _subtree(session, scope)
+    wanted = months_ending(period, months)
+    by_month: dict[str, list[CoverageCount]] = {month: [] for month in wanted}
+    for stored in _rows(session, members, wanted):
+        by_month[stored.month].append(stored)
     rows = []
-    for month in months_ending(period, months):
-        counts = subtree_counts(session, scope, [month])
+    for month in wanted:
+        counts = _summed(by_month[month], expected, [month])
         values: dict[str, Any] = {"month": month, "complete": counts.complete}
         for figure in figures(counts, parse_period(month), targets):
             values[figure.indicator.code] = figure.share
