@@ -213,7 +213,8 @@ def put_coverage():
     except ServiceError as exc:
         session.rollback()
         raise ApiProblem("validation_failed", _("Some rows are not valid. Nothing was saved."),
-                         fields={where: [("invalid_row", str(m)) for m in messages]
+                         fields={where: [(getattr(m, "code", "invalid_row"), str(m))
+                                         for m in messages]
                                  for where, messages in exc.errors.items()}) from None
     except IntegrityError:  # another request stored the same month meanwhile
         session.rollback()

@@ -42,15 +42,16 @@ def test_put_is_idempotent_and_each_change_is_audited(client, db, auth, count_ro
     assert stored.source == "api"
 
 
-@pytest.mark.parametrize("bad, code_fragment", [
-    ({"placed": -1}, "placed through a referral"),
-    ({"counselled": 91}, "is more than"),
-    ({"unit": "NOPE"}, "NOPE"),
-    ({"month": "2026-Q3"}, "month"),
-    ({"month": "2026-09", "unit": "NA-VINH"}, "/rows/0"),  # the same unit and month twice
-    ({"referred": "12"}, None),  # text where a number belongs is refused by the CSV rule too
+@pytest.mark.parametrize("bad, code_fragment, code", [
+    ({"placed": -1}, "placed through a referral", "not_a_count"),
+    ({"counselled": 91}, "is more than", "part_above_whole"),
+    ({"unit": "NOPE"}, "NOPE", "unknown_unit"),
+    ({"unit": "NA-VINH-Q1"}, "not a centre or a branch", "not_reporting_unit"),
+    ({"month": "2026-Q3"}, "month", "invalid_month"),
+    ({"month": "2026-09", "unit": "NA-VINH"}, "/rows/0", "duplicate"),  # the same month twice
+    ({"referred": "12"}, None, "not_a_count"),  # JSON true below: not a count
 ])
-def test_bad_rows_are_refused_whole(client, db, auth, count_rows, bad, code_fragment):
+def test_bad_rows_are_refused_whole(client, db, auth, count_rows, bad, code_fragment, code):
     second = dict(row("2026-09", "NA-DEMO1"), **bad)
     if bad.get("referred") == "12":
         second["referred"] = True  # JSON true is not a count
@@ -59,7 +60,7 @@ def test_bad_rows_are_refused_whole(client, db, auth, count_rows, bad, code_frag
     assert answer.status_code == 422
     problem = answer.get_json()
     assert problem["code"] == "validation_failed" and list(problem["errors"]) == ["/rows/1"]
-    assert problem["error_codes"]["/rows/1"][0] == "invalid_row"
+    assert problem["error_codes"]["/rows/1"] == [code]
     if code_fragment:
         assert code_fragment in " ".join(problem["errors"]["/rows/1"])
     assert count_rows(CoverageCount) == 0 and changes(db) == []

@@ -42,6 +42,18 @@ FIELD_LABELS: dict[str, Any] = {
 
 
 @dataclass(frozen=True)
+class RowProblem:
+    """One problem of a row: a machine code (for the API) and a lazy message; it reads
+    as its message wherever a message is shown."""
+
+    code: str
+    message: Any
+
+    def __str__(self) -> str:
+        return str(self.message)
+
+
+@dataclass(frozen=True)
 class CoverageRow:
     """One valid row: a reporting unit's counts for a month."""
 
@@ -71,8 +83,8 @@ def _month(value: Any) -> tuple[Optional[str], list]:
     except ServiceError:
         period = None
     if period is None or period.kind != "month":
-        return None, [_l("month must be a month such as 2026-09, got %(value)s",
-                         value=repr(text))]
+        return None, [RowProblem("invalid_month", _l(
+            "month must be a month such as 2026-09, got %(value)s", value=repr(text)))]
     return period.code, []
 
 
@@ -90,17 +102,20 @@ def _unit(value: Any, units: Mapping[str, Unit]) -> tuple[Optional[Unit], list]:
     code = str(value or "").strip().upper()
     unit = units.get(code)
     if unit is None:
-        return None, [_l("unknown unit code %(code)s", code=repr(str(value or "")))]
+        return None, [RowProblem("unknown_unit", _l("unknown unit code %(code)s",
+                                                    code=repr(str(value or ""))))]
     if unit.kind not in REPORTING_KINDS:
-        return None, [_l("unit %(code)s is not a centre or a branch: the case software's "
-                         "counts belong to a centre or a branch", code=code)]
+        return None, [RowProblem("not_reporting_unit", _l(
+            "unit %(code)s is not a centre or a branch: the case software's counts belong "
+            "to a centre or a branch", code=code))]
     return unit, []
 
 
 def check_row(row: Mapping[str, Any], units: Mapping[str, Unit]
               ) -> tuple[Optional[CoverageRow], list]:
     """Validate one row (CSV cells or JSON values); returns (the row, []) or (None,
-    messages): month, unit, each count a whole number ≥ 0, no part above its whole."""
+    :class:`RowProblem` list): month, unit, each count a whole number ≥ 0, no part above
+    its whole."""
     month, errors = _month(row.get("month"))
     unit, unit_errors = _unit(row.get("unit"), units)
     errors += unit_errors
@@ -108,15 +123,16 @@ def check_row(row: Mapping[str, Any], units: Mapping[str, Unit]
     for name in COUNT_FIELDS:
         value = _count(row.get(name))
         if value is None:
-            errors.append(_l("%(column)s must be a whole number ≥ 0, got %(value)s",
-                             column=FIELD_LABELS[name], value=repr(row.get(name, ""))))
+            errors.append(RowProblem("not_a_count", _l(
+                "%(column)s must be a whole number ≥ 0, got %(value)s",
+                column=FIELD_LABELS[name], value=repr(row.get(name, "")))))
         else:
             counts[name] = value
     for part, whole in BOUNDED:
         if part in counts and whole in counts and counts[part] > counts[whole]:
-            errors.append(_l("%(part)s (%(a)s) is more than %(whole)s (%(b)s)",
-                             part=FIELD_LABELS[part], a=counts[part],
-                             whole=FIELD_LABELS[whole], b=counts[whole]))
+            errors.append(RowProblem("part_above_whole", _l(
+                "%(part)s (%(a)s) is more than %(whole)s (%(b)s)", part=FIELD_LABELS[part],
+                a=counts[part], whole=FIELD_LABELS[whole], b=counts[whole])))
     if errors or unit is None or month is None:
         return None, errors
     return CoverageRow(month, unit.id, unit.code, counts), []
@@ -142,7 +158,7 @@ def check_rows(session: Session, rows: Iterable[tuple[str, Mapping[str, Any]]],
         checked, row_errors = check_row(row, units)
         key = _key(row, units)
         if key is not None and key in seen:  # even when either line has other errors
-            row_errors = [repeats(seen[key])]
+            row_errors = [RowProblem("duplicate", repeats(seen[key]))]
         elif key is not None:
             seen[key] = where
         if row_errors:
