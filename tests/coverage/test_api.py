@@ -113,3 +113,26 @@ def test_described_in_openapi(client, demo):
     schemas = document["components"]["schemas"]
     assert {"CoverageBatch", "CoverageRowIn", "CoverageReport", "CoverageStored"} <= set(schemas)
     assert "422" in operations["put"]["responses"]
+
+
+def test_a_concurrent_insert_is_a_409_not_a_500(client, auth, monkeypatch, count_rows):
+    from sqlalchemy.exc import IntegrityError
+
+    import survey.api.coverage as view
+
+    def collide(*_args, **_kwargs):
+        raise IntegrityError("INSERT", {}, Exception("uq_coverage_counts_month_unit_id"))
+    monkeypatch.setattr(view, "store_rows", collide)
+    answer = client.put("/api/v1/coverage", json={"rows": [row("2026-09", "NA-VINH")]},
+                        headers=auth)
+    assert answer.status_code == 409 and answer.get_json()["code"] == "conflict"
+    assert count_rows(CoverageCount) == 0
+
+
+def test_too_many_rows(client, auth, count_rows):
+    from survey.api.coverage import MAX_ROWS
+
+    rows = [row(f"{2000 + i // 12}-{i % 12 + 1:02d}", "NA-VINH") for i in range(MAX_ROWS + 1)]
+    answer = client.put("/api/v1/coverage", json={"rows": rows}, headers=auth)
+    assert answer.status_code == 422 and "/rows" in answer.get_json()["errors"]
+    assert count_rows(CoverageCount) == 0
