@@ -35,6 +35,10 @@ class Config:
     #: before checking the database's catalogue stamp again (0: on every request). A
     #: change made by an administrator reaches every worker within that time.
     CATALOGUE_CHECK_SECONDS: float = 1.0
+    #: Targets of the plan's coverage indicators, replacing the defaults indicator by
+    #: indicator: code → milestone year → share, e.g. ``{"referral": {"2025": 0.8,
+    #: "2030": 0.9}}`` (JSON in the environment; survey/services/coverage/indicators.py).
+    COVERAGE_TARGETS: dict = {}
     #: Smallest sample that gets a verdict.
     MIN_N: int = 10
     #: Items answered by fewer people in a cell stay out of that cell's composite index

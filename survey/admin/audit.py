@@ -35,6 +35,8 @@ ACTION_NAMES: dict[str, Any] = {
     Action.TOKEN_REVOKED: _l("API token revoked"),
     Action.QUESTIONNAIRE_PUBLISHED: _l("Questionnaire published"),
     Action.SERVED_IMPORTED: _l("Served counts imported"),
+    Action.COVERAGE_CHANGED: _l("Coverage counts changed"),
+    Action.COVERAGE_IMPORTED: _l("Coverage counts imported"),
     Action.UNIT_CREATED: _l("Unit added"),
     Action.UNIT_RENAMED: _l("Unit renamed"),
     Action.UNIT_DEACTIVATED: _l("Unit deactivated"),

@@ -45,6 +45,8 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "questionnaires.manage": frozenset({A}),
     "questionnaires.read": frozenset({A, M}),
     "served.import": frozenset({A}),
+    "coverage.read": frozenset({A, M, V}),
+    "coverage.import": frozenset({A}),
     "users.manage": frozenset({A}),
     "audit.read": frozenset({A}),
 }
@@ -63,6 +65,8 @@ DESCRIPTIONS: dict[str, Any] = {
     "questionnaires.manage": _l("Publish questionnaire versions"),
     "questionnaires.read": _l("See the questionnaire versions"),
     "served.import": _l("Import the numbers of claimants served"),
+    "coverage.read": _l("See the coverage targets (counselling, job referral, placement)"),
+    "coverage.import": _l("Import the case software's monthly coverage counts"),
     "users.manage": _l("Manage users and their roles"),
     "audit.read": _l("Read the audit log"),
 }

@@ -87,7 +87,8 @@ def operation(summary: Any, *, description: Any = None, query: Optional[type] = 
     return decorator
 
 
-TAGS = {"kiosk": _l("Kiosks"), "integration": _l("Integrations"), "index": _l("Index")}
+TAGS = {"kiosk": _l("Kiosks"), "integration": _l("Integrations"), "index": _l("Index"),
+        "coverage": _l("Coverage targets")}
 
 
 # --- building the description ------------------------------------------------------------------
@@ -146,6 +147,8 @@ def _schemas(ops: list[tuple[str, str, Callable, Operation]]) -> dict[str, Any]:
     for _path, _method, view, op in ops:
         if op.body is not None:
             requests.add(op.body)
+            # Models a body's hand-written schema refers to (items checked one by one).
+            requests.update(getattr(op.body, "documents", ()))
         answers.update(r.schema for r in _all_replies(op, _security(view)).values() if r.schema)
     pairs: list[tuple[type[BaseModel], JsonSchemaMode]] = [
         (m, "validation") for m in sorted(requests, key=lambda m: m.__name__)]

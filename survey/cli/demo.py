@@ -9,6 +9,7 @@ from ..extensions import current_session
 from ..models import utcnow
 from ..services import catalogue
 from ..services.catalogue.demo import add_demo_responses, import_demo_served
+from ..services.coverage.demo import add_demo_coverage
 from ..timeutil import local_date
 from .errors import service_errors
 from .hints import command
@@ -23,6 +24,7 @@ def seed_demo() -> None:
     account = None
     if catalogue.seed_demo(current_session()):
         account = create_demo_admin(current_session())
+        add_demo_coverage(current_session())
         current_session().commit()
         click.echo(_("Demo data loaded (Nghệ An, clearly labelled demo units)."))
     else:

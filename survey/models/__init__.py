@@ -1,5 +1,6 @@
 """The data model; import from here."""
 from .audit import AppendOnlyError, AuditEvent, Outcome
+from .coverage import CoverageCount
 from .devices import ApiToken, KioskDevice
 from .inbox import (FINISHED, Case, CaseCategory, CaseEvent, CaseEventKind, CaseHistoryError,
                     CaseStatus, InboxSync, OutboxChannel, OutboxMessage, OutboxState)
@@ -17,7 +18,7 @@ __all__ = [
     "CaseHistoryError", "CaseStatus", "FINISHED", "InboxSync", "OutboxChannel", "OutboxMessage",
     "OutboxState", "Grant", "Outcome", "PasswordPurpose", "PasswordToken",
     "Role", "User",
-    "COMMENT_MAX", "Answer", "ApiToken", "Channel", "Comment", "Contact",
+    "COMMENT_MAX", "Answer", "ApiToken", "Channel", "Comment", "Contact", "CoverageCount",
     "ImmutableQuestionnaireError", "KioskDevice", "Questionnaire", "QuestionnaireItem",
     "QuestionnaireStatus", "ReceiptCode", "Response", "ResponseReason", "ResponseStatus",
     "CatalogueStamp", "Service", "ServedCount", "Unit", "UnitKind", "UTCDateTime", "utcnow",

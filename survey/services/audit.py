@@ -36,6 +36,8 @@ class Action:
     TOKEN_REVOKED = "token.revoked"
     QUESTIONNAIRE_PUBLISHED = "questionnaire.published"
     SERVED_IMPORTED = "served.imported"
+    COVERAGE_CHANGED = "coverage.changed"
+    COVERAGE_IMPORTED = "coverage.imported"
     EXPORT_DOWNLOADED = "export.downloaded"
     UNIT_CREATED = "unit.created"
     UNIT_RENAMED = "unit.renamed"
@@ -79,8 +81,9 @@ MAX_DETAIL_CHARS = 1000
 def record(session: Session, action: str, actor: Actor, *, outcome: Outcome = Outcome.success,
            object_type: Optional[str] = None, object_id: Any = None,
            unit_id: Optional[int] = None, detail: Optional[dict[str, Any]] = None,
-           at: Optional[dt.datetime] = None) -> AuditEvent:
-    """Add one event to the session and flush it; returns the event.
+           at: Optional[dt.datetime] = None, flush: bool = True) -> AuditEvent:
+    """Add one event to the session and flush it (unless ``flush`` is false: a caller
+    recording many events flushes once after them); returns the event.
 
     ``detail`` holds plain facts (numbers, roles, versions); a key that looks like it
     could carry a password, token, code or contact detail raises ``ValueError``, as
@@ -97,7 +100,8 @@ def record(session: Session, action: str, actor: Actor, *, outcome: Outcome = Ou
                        object_id=None if object_id is None else str(object_id),
                        unit_id=unit_id, detail=detail)
     session.add(event)
-    session.flush()
+    if flush:
+        session.flush()
     return event
 
 

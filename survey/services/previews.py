@@ -159,3 +159,35 @@ def preview_served(session: Session, data: bytes) -> Preview:
         _place_errors(preview, _errors_by_line(exc.errors))
     preview.fingerprint = _fingerprint(data, preview)
     return preview
+
+
+def preview_coverage(session: Session, data: bytes) -> Preview:
+    """The coverage-counts import of ``data`` (see :mod:`.coverage.counts`), line by line."""
+    from ..models import CoverageCount
+    from .coverage import counts as coverage_counts
+
+    columns = coverage_counts.COLUMNS
+    preview, rows = _read(data, columns, columns)
+    if preview.file_errors:
+        return preview
+    units = {u.code: u for u in session.scalars(sa.select(Unit))}
+    existing = {(row.month, row.unit_id): row.counts()
+                for row in session.scalars(sa.select(CoverageCount))}
+    for line, record in rows:
+        cells = [record.get(name, "") for name in columns]
+        checked, _errors = coverage_counts.check_row(record, units)
+        status, before = NEW, None
+        if checked is not None:
+            cells[0], cells[1] = checked.month, checked.unit_code
+            previous = existing.get(checked.key)
+            if previous is not None:
+                status = UNCHANGED if previous == dict(checked.counts) else CHANGED
+                if status == CHANGED:
+                    before = cells[:2] + [str(previous[name]) for name in columns[2:]]
+        preview.lines.append(PreviewLine(line, cells, status, before))
+    try:
+        _dry_run(session, lambda: coverage_counts.read_coverage_csv(session, data))
+    except ServiceError as exc:
+        _place_errors(preview, _errors_by_line(exc.errors))
+    preview.fingerprint = _fingerprint(data, preview)
+    return preview

@@ -81,9 +81,10 @@ def test_the_table_says_what_the_issue_says():
         "kiosks.manage": roles("admin", "manager"),
         "posters.print": roles("admin", "manager"),
         "questionnaires.read": roles("admin", "manager"),
+        "coverage.read": roles("admin", "manager", "viewer"),
         **{name: roles("admin") for name in (
             "units.manage", "tokens.manage", "questionnaires.manage", "served.import",
-            "users.manage", "audit.read")},
+            "coverage.import", "users.manage", "audit.read")},
     }
 
 
