@@ -24,6 +24,17 @@ class Config:
     RECEIPT_RATE_LIMIT: int = 30
     #: Length of that window, in seconds.
     RECEIPT_RATE_WINDOW: int = 60
+    #: Phone form posts per client address within the window beyond which each further
+    #: post is stored flagged (``rate_client``), left out of verdicts until restored
+    #: (0 = no limit). Raise it where claimants share one address (a centre's Wi-Fi).
+    SUBMIT_CLIENT_LIMIT: int = 5
+    #: Length of that window, in seconds.
+    SUBMIT_CLIENT_WINDOW: int = 900
+    #: Phone form posts per unit (counter) within the window beyond which each further
+    #: post is stored flagged (``rate_unit``); 0 = no limit.
+    SUBMIT_UNIT_LIMIT: int = 150
+    #: Length of that window, in seconds.
+    SUBMIT_UNIT_WINDOW: int = 3600
     #: Where rate-limit counts live: ``memory://`` (each worker on its own) or
     #: ``redis://host:6379/0`` (shared by every worker and server).
     RATELIMIT_STORAGE: str = "memory://"
