@@ -47,6 +47,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "served.import": frozenset({A}),
     "users.manage": frozenset({A}),
     "audit.read": frozenset({A}),
+    "quality.review": frozenset({A, M}),
 }
 
 #: What each permission lets a person do, as the home page says it.
@@ -65,6 +66,7 @@ DESCRIPTIONS: dict[str, Any] = {
     "served.import": _l("Import the numbers of claimants served"),
     "users.manage": _l("Manage users and their roles"),
     "audit.read": _l("Read the audit log"),
+    "quality.review": _l("Review flagged responses and restore them to the index"),
 }
 
 ROLE_NAMES: dict[Role, Any] = {

@@ -81,6 +81,8 @@ def test_the_table_says_what_the_issue_says():
         "kiosks.manage": roles("admin", "manager"),
         "posters.print": roles("admin", "manager"),
         "questionnaires.read": roles("admin", "manager"),
+        # Issue 17: a manager reviews flagged responses and restores them.
+        "quality.review": roles("admin", "manager"),
         **{name: roles("admin") for name in (
             "units.manage", "tokens.manage", "questionnaires.manage", "served.import",
             "users.manage", "audit.read")},
