@@ -18,6 +18,7 @@ from ..services.quality.scan import scan
 from ..services.reporting.periods import parse_period
 from ..timeutil import format_local, local_date
 from .errors import service_errors
+from .locale import lang_option
 
 flags_cli = AppGroup("flags", help="Suspect responses: scan for bursts, list, restore.")
 
@@ -34,8 +35,9 @@ def _reason(code: str) -> str:
 @click.option("--period", help="2026-09 (month), 2026-Q3 or 2026; default: this month.")
 @click.option("--alpha", type=click.FloatRange(1e-12, 0.01), default=None,
               help="Tail probability below which a count is a burst (default 1e-6).")
+@lang_option()
 @service_errors
-def scan_command(period: Optional[str], alpha: Optional[float]) -> None:
+def scan_command(period: Optional[str], alpha: Optional[float], lang: Optional[str]) -> None:
     """Flag bursts among the period's phone responses (safe to run again: hourly)."""
     found = scan(current_session(), _period(period), alpha)
     current_session().commit()
@@ -53,8 +55,9 @@ def scan_command(period: Optional[str], alpha: Optional[float]) -> None:
 
 @flags_cli.command("list")
 @click.option("--period", help="2026-09 (month), 2026-Q3 or 2026; default: this month.")
+@lang_option()
 @service_errors
-def list_command(period: Optional[str]) -> None:
+def list_command(period: Optional[str], lang: Optional[str]) -> None:
     """Count the period's flagged responses per unit and reason."""
     figures = review.summary(current_session(), _period(period), limit=0)
     codes = dict(current_session().execute(Unit.__table__.select().with_only_columns(
@@ -68,8 +71,9 @@ def list_command(period: Optional[str]) -> None:
 
 @flags_cli.command("restore")
 @click.argument("response_id")
+@lang_option()
 @service_errors
-def restore_command(response_id: str) -> None:
+def restore_command(response_id: str, lang: Optional[str]) -> None:
     """Put one flagged response back into the index (written to the audit log)."""
     try:
         rid = uuid.UUID(response_id)

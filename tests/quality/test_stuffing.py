@@ -188,3 +188,21 @@ def test_flagged_responses_stay_out_of_the_index(db, questionnaire):
     after = verdict(db, unit, year)
     assert before.responses == 40 and after.responses == 30
     assert after.estimate == 1.0
+
+
+def test_a_burst_across_a_clock_hour_is_not_split(db, questionnaire):
+    """30 posts from 10:59 to 11:01: 15 in each clock hour, one burst in the window."""
+    unit = counter(db, "NA-VINH-Q3X")
+    codes = questionnaire.item_codes()
+    start = (utcnow() - dt.timedelta(days=2)).replace(hour=3, minute=59, second=0,
+                                                      microsecond=0)
+    rng = random.Random(3)
+    burst = [NewResponse(id=uuid.uuid4(), unit=unit, questionnaire=questionnaire,
+                         channel=Channel.qr, locale="vi",
+                         answers={code: rng.choice((4, 5)) for code in codes},
+                         submitted_at=start + dt.timedelta(seconds=4 * i)) for i in range(30)]
+    store_responses(db.session, burst)
+    assert len({new.submitted_at.hour for new in burst}) == 2
+    found = scan(db.session, parse_period(local_date(start).strftime("%Y-%m")))
+    assert found.flagged[BURST_RATE] == 30 and len(found.hours) == 1
+    assert found.hours[0].count == 30 and found.hours[0].limit <= 30

@@ -26,6 +26,8 @@ from ..reporting.served import imported_counts
 from . import BURST_PATTERN, BURST_RATE
 
 SCANNED = (Channel.qr, Channel.web)
+#: Length of the sliding window whose responses are counted against the hourly rate.
+WINDOW = dt.timedelta(hours=1)
 #: Days before the period whose hours make up a counter's usual rate.
 HISTORY_DAYS = 28
 #: The usual rate of a counter is never taken below this many responses an hour: a
@@ -41,6 +43,8 @@ MIN_IDENTICAL = 5
 
 @dataclass
 class HourBurst:
+    """A burst: ``count`` responses within the hour from ``hour`` (its first response)."""
+
     unit_id: int
     hour: dt.datetime
     count: int
@@ -117,31 +121,52 @@ def _served_rates(session: Session, period: Period) -> dict[int, float]:
 
 def _rate_bursts(rows: list[_Row], current: list[_Row], served: dict[int, float],
                  alpha: float, result: ScanResult) -> set[uuid.UUID]:
-    """Hours of the period in which a counter received at least the Poisson limit of
-    its usual rate: the larger of the median of its non-empty hours (history and
-    period; the median is not moved by a few stuffed hours), its served count per
-    opening hour, and :data:`MIN_RATE`."""
-    from ...analysis.bursts import poisson_limit
-
+    """Responses in any hour-long window (sliding, so that a burst across a clock hour
+    is not split in two) in which a counter received at least the Poisson limit of its
+    usual rate: the larger of the median of its other non-empty clock hours (history
+    and period; a median is not moved by a few stuffed hours, and the hours the window
+    touches are left out of it), its served count per opening hour, and
+    :data:`MIN_RATE`."""
     hours: dict[int, dict[dt.datetime, int]] = defaultdict(lambda: defaultdict(int))
+    by_unit: dict[int, list[_Row]] = defaultdict(list)
     for row in rows:
         hours[row.unit_id][_hour(row.at)] += 1
-    limits: dict[int, tuple[float, int]] = {}
-    for unit_id, counts in hours.items():
-        rate = max(statistics.median(counts.values()), served.get(unit_id, 0.0), MIN_RATE)
-        limits[unit_id] = (rate, poisson_limit(rate, alpha))
-    flagged: set[uuid.UUID] = set()
-    seen: set[tuple[int, dt.datetime]] = set()
     for row in current:
-        key = (row.unit_id, _hour(row.at))
-        rate, limit = limits[row.unit_id]
-        count = hours[row.unit_id][key[1]]
+        by_unit[row.unit_id].append(row)
+    flagged: set[uuid.UUID] = set()
+    for unit_id, unit_rows in by_unit.items():
+        flagged |= _unit_rate_bursts(unit_id, unit_rows, hours[unit_id],
+                                     served.get(unit_id, 0.0), alpha, result)
+    return flagged
+
+
+def _unit_rate_bursts(unit_id: int, rows: list[_Row], hours: dict[dt.datetime, int],
+                      served: float, alpha: float, result: ScanResult) -> set[uuid.UUID]:
+    from ...analysis.bursts import poisson_limit
+
+    counts = sorted(hours.values())
+    limits: dict[tuple[dt.datetime, dt.datetime], tuple[float, int]] = {}
+    flagged: set[uuid.UUID] = set()
+    reported: Optional[HourBurst] = None
+    first = 0
+    for last, row in enumerate(rows):
+        while row.at - rows[first].at >= WINDOW:
+            first += 1
+        touched = (_hour(rows[first].at), _hour(row.at))
+        if touched not in limits:
+            rest = list(counts)
+            for hour in set(touched):
+                del rest[bisect.bisect_left(rest, hours[hour])]
+            rate = max(float(statistics.median(rest)) if rest else 0.0, served, MIN_RATE)
+            limits[touched] = (rate, poisson_limit(rate, alpha))
+        rate, limit = limits[touched]
+        count = last - first + 1
         if count >= limit:
-            if key not in seen:
-                seen.add(key)
-                result.hours.append(HourBurst(row.unit_id, key[1], count, rate, limit))
-            if not row.restored:
-                flagged.add(row.id)
+            flagged.update(r.id for r in rows[first:last + 1] if not r.restored)
+            if reported is None or rows[first].at >= reported.hour + WINDOW:
+                reported = HourBurst(unit_id, rows[first].at, count, rate, limit)
+                result.hours.append(reported)
+            reported.count = max(reported.count, count)
     return flagged
 
 
