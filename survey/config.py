@@ -18,6 +18,10 @@ class Config:
     DATABASE_URL: str | None = None
     #: Absolute public base URL used in QR codes and printed links.
     PUBLIC_URL: str = "http://127.0.0.1:5000"
+    #: Seconds a write on SQLite waits for another writer's lock before the request gives
+    #: up with the honest 503 page: within the request budget (gunicorn's
+    #: ``SURVEY_TIMEOUT``, 30 s), well above the longest write (a kiosk batch of 500).
+    SQLITE_BUSY_TIMEOUT: float = 20
     #: Reverse proxies in front of the app whose X-Forwarded-* headers are trusted.
     PROXY_HOPS: int = 0
     #: Receipt-code lookups allowed per client per window (0 = no limit).
