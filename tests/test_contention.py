@@ -23,7 +23,7 @@ from survey.services import catalogue
 from survey.services.devices import kiosks
 from tests.conftest import hidden_fields
 from tests.support.gunicorn import GunicornServer
-from tests.test_races import post_form, request
+from tests.test_races import request
 
 VN = dt.timezone(dt.timedelta(hours=7))
 KIOSKS, BATCHES, BATCH = 3, 3, 200
