@@ -9,7 +9,8 @@ Every value can be changed through the environment without editing this file
   the app refuses to start without it. The number (``-w`` included) is passed to the app
   as ``SURVEY_WORKERS`` for that check.
 - ``SURVEY_TIMEOUT`` (default 30): seconds before a stuck worker is restarted. Keep it
-  above the SQLite busy timeout and below nginx's ``proxy_read_timeout``.
+  above the SQLite busy timeout (``SURVEY_SQLITE_BUSY_TIMEOUT``, 20 s: a write waiting
+  longer answers the honest 503 page) and below nginx's ``proxy_read_timeout``.
 - ``PROMETHEUS_MULTIPROC_DIR``: a folder only the app's user can write (e.g.
   ``/run/survey/metrics`` from systemd's ``RuntimeDirectory``). With it, ``/metrics`` adds
   up the counts of every worker; it is emptied when gunicorn starts and a dead worker's

@@ -48,9 +48,22 @@ def configure_settings(app: Flask, config: Mapping[str, Any] | None) -> None:
         app.instance_path, "survey.sqlite")
     app.config.setdefault("SQLALCHEMY_DATABASE_URI", url)
     production.private_sqlite_file(app.config["SQLALCHEMY_DATABASE_URI"])
+    _sqlite_busy_timeout(app.config)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path) / "secret_key")
     production.secure_cookies(app.config)
+
+
+def _sqlite_busy_timeout(config: Any) -> None:
+    """On SQLite, how long a write waits for another's lock before giving up (then the
+    claimant gets the honest 503 page): ``SQLITE_BUSY_TIMEOUT`` seconds, within the
+    request budget (gunicorn's timeout), instead of the driver's 5 s."""
+    if str(config["SQLALCHEMY_DATABASE_URI"]).startswith("sqlite"):
+        options = dict(config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+        connect = dict(options.get("connect_args") or {})
+        connect.setdefault("timeout", float(config["SQLITE_BUSY_TIMEOUT"]))
+        options["connect_args"] = connect
+        config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
 
 def _instance_secret(path: Path) -> str:

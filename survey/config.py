@@ -18,12 +18,27 @@ class Config:
     DATABASE_URL: str | None = None
     #: Absolute public base URL used in QR codes and printed links.
     PUBLIC_URL: str = "http://127.0.0.1:5000"
+    #: Seconds a write on SQLite waits for another writer's lock before the request gives
+    #: up with the honest 503 page: within the request budget (gunicorn's
+    #: ``SURVEY_TIMEOUT``, 30 s), well above the longest write (a kiosk batch of 500).
+    SQLITE_BUSY_TIMEOUT: float = 20
     #: Reverse proxies in front of the app whose X-Forwarded-* headers are trusted.
     PROXY_HOPS: int = 0
     #: Receipt-code lookups allowed per client per window (0 = no limit).
     RECEIPT_RATE_LIMIT: int = 30
     #: Length of that window, in seconds.
     RECEIPT_RATE_WINDOW: int = 60
+    #: Phone form posts per client address within the window beyond which each further
+    #: post is stored flagged (``rate_client``), left out of verdicts until restored
+    #: (0 = no limit). Raise it where claimants share one address (a centre's Wi-Fi).
+    SUBMIT_CLIENT_LIMIT: int = 5
+    #: Length of that window, in seconds.
+    SUBMIT_CLIENT_WINDOW: int = 900
+    #: Phone form posts per unit (counter) within the window beyond which each further
+    #: post is stored flagged (``rate_unit``); 0 = no limit.
+    SUBMIT_UNIT_LIMIT: int = 150
+    #: Length of that window, in seconds.
+    SUBMIT_UNIT_WINDOW: int = 3600
     #: Where rate-limit counts live: ``memory://`` (each worker on its own) or
     #: ``redis://host:6379/0`` (shared by every worker and server).
     RATELIMIT_STORAGE: str = "memory://"

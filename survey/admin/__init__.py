@@ -15,3 +15,4 @@ from . import kiosks, tokens, printing  # noqa: E402,F401
 from . import units, served, questionnaires  # noqa: E402,F401
 from . import inbox, cases  # noqa: E402,F401
 from . import coverage  # noqa: E402,F401
+from . import quality  # noqa: E402,F401

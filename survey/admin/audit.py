@@ -47,6 +47,7 @@ ACTION_NAMES: dict[str, Any] = {
     Action.CONTACT_VIEWED: _l("Claimant's contact details viewed"),
     Action.CONTACTS_PURGED: _l("Contact details deleted at the end of retention"),
     Action.COMMENT_REDACTED: _l("Personal data removed from a comment"),
+    Action.RESPONSE_RESTORED: _l("Flagged response restored to the index"),
 }
 OUTCOME_NAMES: dict[Outcome, Any] = {
     Outcome.success: _l("succeeded"),

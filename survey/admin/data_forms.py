@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import base64
 import binascii
+import uuid
 from typing import Any, Optional
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import HiddenField, SelectField, StringField
-from wtforms.validators import InputRequired, Length
+from wtforms import Form, HiddenField, SelectField, StringField
+from wtforms.validators import InputRequired, Length, ValidationError
 
 from .forms import TOO_LONG
 
@@ -110,3 +111,40 @@ class NewUnitForm(_PrefixedForm):
     kind = SelectField(_l("Kind"), validate_choice=False,
                        validators=[InputRequired(message=_l("Choose a kind."))])
     name_vi, name_en = _name_fields()
+
+
+class QualityFilterForm(Form):
+    """The data-quality view's period and reason, from the query string (it changes
+    nothing, so no CSRF)."""
+
+    period = StringField(_l("Period"), validators=[Length(max=20, message=TOO_LONG)],
+                         description=_l("2026-09 (month), 2026-Q3 (quarter) or 2026 (year)."))
+    reason = SelectField(_l("Reason"), validate_choice=False)
+
+    def validate_period(self, field: StringField) -> None:
+        from ..services.errors import ServiceError
+        from ..services.reporting.periods import parse_period
+
+        try:
+            parse_period((field.data or "").strip())
+        except ServiceError as exc:
+            raise ValidationError(exc.message) from None
+
+    def validate_reason(self, field: SelectField) -> None:
+        if field.data and field.data not in {value for value, _label in field.choices or []}:
+            raise ValidationError(_l("Choose one of the reasons listed."))
+
+
+class RestoreForm(FlaskForm):
+    """Which flagged response to restore: its id in a hidden field."""
+
+    id = HiddenField(validators=[InputRequired(message=_l("Nothing was chosen to restore."))])
+
+    def validate_id(self, field: HiddenField) -> None:
+        try:
+            uuid.UUID((field.data or "").strip())
+        except ValueError:
+            raise ValidationError(_l("Nothing was chosen to restore.")) from None
+
+    def response_id(self) -> uuid.UUID:
+        return uuid.UUID((self.id.data or "").strip())

@@ -28,6 +28,7 @@ MENU = [
     MenuItem("admin.units", "index.read", _l("Units")),
     MenuItem("admin.served", "served.import", _l("Served counts")),
     MenuItem("admin.coverage", "coverage.read", _l("Coverage targets")),
+    MenuItem("admin.quality", "quality.review", _l("Data quality")),
     MenuItem("admin.questionnaires", "questionnaires.read", _l("Questionnaires")),
     MenuItem("admin.users", "users.manage", _l("Users")),
     MenuItem("admin.audit", "audit.read", _l("Audit log")),

@@ -49,6 +49,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "coverage.import": frozenset({A}),
     "users.manage": frozenset({A}),
     "audit.read": frozenset({A}),
+    "quality.review": frozenset({A, M}),
 }
 
 #: What each permission lets a person do, as the home page says it.
@@ -69,6 +70,7 @@ DESCRIPTIONS: dict[str, Any] = {
     "coverage.import": _l("Import the case software's monthly coverage counts"),
     "users.manage": _l("Manage users and their roles"),
     "audit.read": _l("Read the audit log"),
+    "quality.review": _l("Review flagged responses and restore them to the index"),
 }
 
 ROLE_NAMES: dict[Role, Any] = {

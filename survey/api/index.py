@@ -61,6 +61,7 @@ def report_json(report: ReportTable) -> dict[str, Any]:
         "unit": meta["unit"], "unit_label": meta["unit_label"], "by": meta["by"].value,
         "target": meta["target"], "level": meta["level"], "min_n": meta["min_n"],
         "design": meta["design"].value, "fdr": meta["fdr"],
+        "verified": meta.get("verified", False),
         "measure": _("share satisfied or very satisfied (answers 4–5)"),
         "total": row_json(report.total), "rows": [row_json(row) for row in report.rows],
         "notes": [str(note.text) for note in report.notes if not note.rule],
@@ -81,12 +82,13 @@ def table_json(table: IndexTable) -> dict[str, Any]:
            replies=[ok(IndexReport, _l("The index table.")), problems("conflict")])
 @require_api_token
 def index():
-    """?period=2026-Q3&unit=NA&by=unit[&target=0.9][&fdr=false][&lang=en]"""
+    """?period=2026-Q3&unit=NA&by=unit[&target=0.9][&fdr=false][&verified=true][&lang=en]"""
     params = parse_query(IndexParameters, session=current_session())
     try:
         table = index_table(current_session(), IndexQuery(
             params.period, params.unit, Breakdown(params.by), params.target,
             locale=str(get_locale() or "vi"), fdr=params.fdr, depth=params.depth,
+            verified=params.verified,
             **configured(current_app.config)))
     except NotFound as exc:  # the unit went away since the query was checked
         raise ApiProblem("validation_failed", str(exc.message),

@@ -113,6 +113,9 @@ class IndexParameters(UnitQuery):
     fdr: Optional[bool] = Field(None, description=N_(
         "Adjust the rows' verdicts for multiple comparisons (Benjamini–Hochberg false "
         "discovery rate); by default on when the rows are units, off otherwise."))
+    verified: bool = Field(False, description=N_(
+        "Count only verified responses: those given with a receipt code or on a kiosk "
+        "(phone responses by QR code left out)."))
 
     @field_validator("period")
     @classmethod
@@ -268,6 +271,8 @@ class IndexReport(BaseModel):
         "correction; element_fpc: each response drawn on its own, with the correction."))
     fdr: bool = Field(description=N_(
         "Whether the rows' verdicts were adjusted for multiple comparisons."))
+    verified: bool = Field(description=N_(
+        "Whether only verified responses (receipt codes, kiosks) were counted."))
     measure: str
     total: IndexRowOut
     rows: list[IndexRowOut]

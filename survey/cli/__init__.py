@@ -11,6 +11,7 @@ from .backup import backup_command
 from .contacts import purge_contacts
 from .coverage import coverage_cli
 from .demo import demo_responses, seed_demo
+from .flags import flags_cli
 from .inbox import inbox_cli
 from .index import index_command
 from .kiosks import kiosk_cli
@@ -29,7 +30,7 @@ survey_cli = LocaleGroup("survey", help="Survey platform tasks (demo data, quest
 for _command in (seed_demo, demo_responses, questionnaire_cli, purge_contacts, token_cli,
                  kiosk_cli, units_cli, posters_command, qr_command, receipts_cli,
                  index_command, trend_command, served_cli, users_cli, audit_command, inbox_cli,
-                 backup_command, coverage_cli):
+                 backup_command, coverage_cli, flags_cli):
     survey_cli.add_command(_command)
 
 __all__ = ["survey_cli"]

@@ -10,6 +10,8 @@ from ..models import utcnow
 from ..services import catalogue
 from ..services.catalogue.demo import add_demo_responses, import_demo_served
 from ..services.coverage.demo import add_demo_coverage
+from ..services.catalogue.demo import (add_demo_responses, add_demo_stuffing,
+                                       import_demo_served)
 from ..timeutil import local_date
 from .errors import service_errors
 from .hints import command
@@ -25,8 +27,12 @@ def seed_demo() -> None:
     if catalogue.seed_demo(current_session()):
         account = create_demo_admin(current_session())
         add_demo_coverage(current_session())
+        flagged = add_demo_stuffing(current_session())
         current_session().commit()
         click.echo(_("Demo data loaded (Nghệ An, clearly labelled demo units)."))
+        click.echo(_("A scripted stuffing episode at a demo counter: %(count)s responses "
+                     "flagged, left out of the index (Data quality in the manager web app).",
+                     count=flagged))
     else:
         click.echo(_("Database already has units; demo data not loaded."))
     base = current_app.config["PUBLIC_URL"].rstrip("/")

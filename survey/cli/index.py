@@ -33,11 +33,14 @@ from .output import emit, format_option
 @click.option("--fdr/--no-fdr", default=None,
               help="Adjust the rows' verdicts for multiple comparisons (Benjamini–Hochberg); "
                    "default: on for --by unit, off otherwise.")
+@click.option("--verified", is_flag=True,
+              help="Count only verified responses: those given with a receipt code or on a "
+                   "kiosk (phone responses by QR code left out).")
 @format_option()
 @lang_option()
 @service_errors
 def index_command(period: str, unit: str, by: str, target: Optional[float], level: float,
-                  min_n: Optional[int], depth: int, fdr: Optional[bool], fmt: str,
+                  min_n: Optional[int], depth: int, fdr: Optional[bool], verified: bool, fmt: str,
                   lang: Optional[str]) -> None:
     """Print the satisfaction index with intervals and target verdicts."""
     locale = lang or cli_language()
@@ -45,7 +48,7 @@ def index_command(period: str, unit: str, by: str, target: Optional[float], leve
     if min_n is not None:
         settings["min_n"] = min_n
     query = IndexQuery(period, unit, Breakdown(by), target, level, locale=locale, fdr=fdr,
-                       depth=depth, **settings)
+                       depth=depth, verified=verified, **settings)
     from ..api.index import report_json
 
     emit(index_report(index_table(current_session(), query)), fmt, locale, report_json)

@@ -17,6 +17,10 @@ from .types import UTCDateTime, utcnow
 COMMENT_MAX = 2000
 
 
+#: ``status_reason`` of a flagged response a manager restored: never flagged again.
+RESTORED = "restored"
+
+
 class Channel(enum.Enum):
     qr = "qr"
     receipt = "receipt"
@@ -52,7 +56,8 @@ class Response(Model):
     status: Mapped[ResponseStatus] = mapped_column(
         sa.Enum(ResponseStatus, name="response_status", native_enum=False, length=16),
         default=ResponseStatus.valid, index=True)
-    #: Why a response is flagged or excluded (``too_fast`` …).
+    #: Why a response is flagged or excluded (``too_fast``, ``rate_client`` …; see
+    #: survey/services/quality), or ``restored`` once a manager restored it.
     status_reason: Mapped[Optional[str]] = mapped_column(sa.String(200))
     #: Kiosk that collected it, if any.
     device_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("kiosk_devices.id"))

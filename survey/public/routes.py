@@ -12,12 +12,13 @@ from ..errors import DATABASE_UNAVAILABLE, RETRY_AFTER_SECONDS
 from ..extensions import csrf, current_session
 from ..forms.survey_form import (body_is_utf8, build_survey_form, item_field_name,
                                  quick_accept, submission_token, tampering_errors)
-from ..models import Channel
+from ..models import Channel, ResponseStatus
 from ..services import catalogue
 from ..services.catalogue import parse_version, snapshot
 from ..services.catalogue.snapshot import Catalogue, QuestionnaireView, ServiceView, UnitView
 from ..services.errors import ServiceError
 from ..services.inbox.codes import display_code, looks_valid, normalise_code, reference_code
+from ..services.intake.ratelimit import SubmissionLimiter
 from ..services.intake.responses import NewResponse, store_response
 from ..services.intake.sampling import asked_items
 from . import bp
@@ -113,6 +114,12 @@ def survey_page(cat: Catalogue, unit: UnitView, channel: Channel,
                       service=fixed_service or cat.service(service_code or ""),
                       comment=comment, contact=contact,
                       reasons=chosen, receipt_code=receipt)
+    # A receipt code is single-use proof already; other posts are counted per client and
+    # per unit, and beyond either limit stored flagged (never dropped).
+    flag = None if receipt is not None else submission_limiter().check(
+        request.remote_addr or "unknown", unit.id)
+    if flag is not None:
+        new.status, new.status_reason = ResponseStatus.flagged, flag
     try:
         created = store_response(current_session(), new)
         if created and on_stored is not None:
@@ -135,6 +142,8 @@ def survey_page(cat: Catalogue, unit: UnitView, channel: Channel,
                 {"Retry-After": str(RETRY_AFTER_SECONDS)})
     if created:
         metrics.submission_stored(channel.value)
+        if flag is not None:
+            metrics.submission_flagged(flag)
     # Feedback that someone will read gets a reference code to follow it (/y-kien/<code>):
     # derived from the response id, so nothing more is stored.
     ref = (display_code(reference_code(new.id, current_app.config["SECRET_KEY"]))
@@ -148,6 +157,21 @@ def _bound_form(questionnaire: QuestionnaireView, cat: Catalogue, locale: str, i
     """The claimant's form bound to the post, to validate it fully or show it again."""
     return build_survey_form(questionnaire, cat.active_services, locale, items, submission_id,
                              fixed_service=fixed_service is not None)
+
+
+def submission_limiter() -> SubmissionLimiter:
+    """The app's limiter of phone form posts, created on first use."""
+    limiter = current_app.extensions.get("submission_limiter")
+    if limiter is None:
+        config = current_app.config
+        secret = config["SECRET_KEY"]
+        limiter = SubmissionLimiter(
+            int(config["SUBMIT_CLIENT_LIMIT"]), int(config["SUBMIT_CLIENT_WINDOW"]),
+            int(config["SUBMIT_UNIT_LIMIT"]), int(config["SUBMIT_UNIT_WINDOW"]),
+            config["RATELIMIT_STORAGE"],
+            secret if isinstance(secret, bytes) else str(secret).encode())
+        current_app.extensions["submission_limiter"] = limiter
+    return limiter
 
 
 def _current(cat: Catalogue) -> QuestionnaireView:

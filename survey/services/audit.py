@@ -48,6 +48,7 @@ class Action:
     CONTACT_VIEWED = "contact.viewed"
     CONTACTS_PURGED = "contacts.purged"
     COMMENT_REDACTED = "comment.redacted"
+    RESPONSE_RESTORED = "response.restored"
 
     @classmethod
     def all(cls) -> list[str]:

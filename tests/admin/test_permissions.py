@@ -82,6 +82,8 @@ def test_the_table_says_what_the_issue_says():
         "posters.print": roles("admin", "manager"),
         "questionnaires.read": roles("admin", "manager"),
         "coverage.read": roles("admin", "manager", "viewer"),
+        # Issue 17: a manager reviews flagged responses and restores them.
+        "quality.review": roles("admin", "manager"),
         **{name: roles("admin") for name in (
             "units.manage", "tokens.manage", "questionnaires.manage", "served.import",
             "coverage.import", "users.manage", "audit.read")},

@@ -97,3 +97,29 @@ def test_configured_targets_and_minimum_sample_apply(app, client, seeded, auth):
     body = client.get("/api/v1/index?period=2026-Q3&unit=NA", headers=auth).json
     assert body["target"] == 0.5 and body["min_n"] == 100_000
     assert body["total"]["verdict"] == "insufficient"
+
+
+def test_verified_counts_receipt_and_kiosk_responses_only(client, db, seeded, auth):
+    """``verified=true`` (and ``survey index --verified``): the same table on the
+    responses given with a receipt code or on a kiosk, said so in a note."""
+    everything = client.get("/api/v1/index?period=2026-Q3&unit=NA", headers=auth).json
+    verified = client.get("/api/v1/index?period=2026-Q3&unit=NA&verified=true",
+                          headers=auth).json
+    assert everything["verified"] is False and verified["verified"] is True
+    want = sum(1 for channel in seeded.channels if channel in ("receipt", "kiosk"))
+    assert 0 < want < len(seeded.channels)
+    assert everything["total"]["responses"] == len(seeded.channels)
+    assert verified["total"]["responses"] == want
+    assert any("mã biên nhận" in note for note in verified["notes"])
+    table = index_table(db.session, IndexQuery("2026-Q3", "NA", verified=True))
+    assert table.total.estimate == pytest.approx(verified["total"]["estimate"])
+
+
+def test_verified_option_of_the_cli(runner, seeded):
+    result = runner.invoke(args=["survey", "index", "--period", "2026-Q3", "--unit", "NA",
+                                 "--verified", "--format", "json", "--lang", "en"])
+    assert result.exit_code == 0, result.output
+    body = json.loads(result.output)
+    assert body["verified"] is True
+    assert body["total"]["responses"] == sum(
+        1 for channel in seeded.channels if channel in ("receipt", "kiosk"))

@@ -131,3 +131,39 @@ def import_demo_served(session: Session, seed: int = 2269) -> int:
         f"{period},{unit},,{count}" for (period, unit), count in sorted(counts.items())]
     import_served_csv(session, "\n".join(lines).encode())
     return len(counts)
+
+
+def add_demo_stuffing(session: Session, now: Optional[dt.datetime] = None) -> int:
+    """A scripted stuffing episode at the first demo counter, for the data-quality view:
+    a few posts over the per-client limit (stored flagged, as the form does), and a
+    burst of identical "very satisfied" answers within minutes, flagged by the scan
+    (:mod:`survey.services.quality.scan`). Returns how many responses are flagged."""
+    from ..intake.ratelimit import RATE_CLIENT
+    from ..intake.responses import store_responses
+    from ..quality.scan import scan
+    from ..reporting.periods import parse_period
+
+    counters = demo_counters(session)
+    if not counters:
+        return 0
+    now = now or utcnow()
+    questionnaire = catalogue.current_questionnaire(session)
+
+    def very_satisfied(response_id: uuid.UUID) -> dict[str, Optional[int]]:
+        return {item.code: 5 for item in asked_items(questionnaire, str(response_id))
+                if item.kind == RATING}
+
+    ids = [uuid.uuid4() for _ in range(36)]
+    burst = [NewResponse(id=rid, unit=counters[0], questionnaire=questionnaire,
+                         channel=Channel.qr, locale="vi", answers=very_satisfied(rid),
+                         submitted_at=now - dt.timedelta(minutes=30, seconds=4 * i))
+             for i, rid in enumerate(ids[:30])]
+    over = [NewResponse(id=rid, unit=counters[0], questionnaire=questionnaire,
+                        channel=Channel.qr, locale="vi", answers=very_satisfied(rid),
+                        submitted_at=now - dt.timedelta(hours=3, seconds=5 * i),
+                        status=ResponseStatus.flagged, status_reason=RATE_CLIENT)
+            for i, rid in enumerate(ids[30:])]
+    store_responses(session, burst + over)
+    found = scan(session, parse_period(local_date(burst[0].submitted_at or now)
+                                       .strftime("%Y-%m")))
+    return len(over) + sum(found.flagged.values())

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from ...models import Channel, KioskDevice, Response, ResponseStatus, utcnow
+from ...models.responses import RESTORED
 from .. import catalogue
 from ..accounts.scope import Scope
 from ..errors import NotFound, ServiceError
@@ -233,7 +234,9 @@ def _store_fresh(session: Session, device: KioskDevice, fresh: list[tuple[str, N
                 result.rejected.append({"id": raw_id, "errors": {"id": ["id_taken"]}})
     if later:
         session.execute(sa.update(Response).where(
-            Response.id.in_(later), Response.status == ResponseStatus.valid)
+            Response.id.in_(later), Response.status == ResponseStatus.valid,
+            # One a manager restored stays restored.
+            sa.or_(Response.status_reason.is_(None), Response.status_reason != RESTORED))
             .values(status=ResponseStatus.flagged, status_reason=TOO_FAST))
 
 

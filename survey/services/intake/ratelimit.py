@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
-from typing import cast
+from typing import Optional, cast
 
 from limits import RateLimitItemPerSecond, storage, strategies
 
@@ -70,6 +70,52 @@ class LookupLimiter:
             log.error("receipt-code rate limit unavailable, miss not counted: %s", exc)
             return 0
         return _COUNT_ONLY - stats.remaining
+
+    def reset(self) -> None:
+        """Forget every count (tests, or an operator after a false alarm)."""
+        self.storage.reset()
+
+
+#: Reasons a phone form post is stored flagged by :class:`SubmissionLimiter`.
+RATE_CLIENT = "rate_client"
+RATE_UNIT = "rate_unit"
+
+
+class SubmissionLimiter:
+    """Phone form posts per client and per unit (counter) within moving windows.
+
+    Nothing is refused: beyond either limit :meth:`check` names the reason, and the
+    response is stored flagged (left out of verdicts until a manager restores it), so a
+    false alarm loses nothing. The client is counted under a keyed hash of its address,
+    held only in the limiter's store for the window, never with the answers.
+    """
+
+    def __init__(self, client_limit: int, client_window: int, unit_limit: int,
+                 unit_window: int, storage_uri: str = "memory://", secret: bytes = b""):
+        self.storage = open_storage(storage_uri)
+        self.strategy = strategies.MovingWindowRateLimiter(self.storage)
+        self.client = (RateLimitItemPerSecond(client_limit, max(client_window, 1))
+                       if client_limit > 0 else None)
+        self.unit = (RateLimitItemPerSecond(unit_limit, max(unit_window, 1))
+                     if unit_limit > 0 else None)
+        self.secret = secret
+
+    def check(self, client: str, unit_id: int) -> Optional[str]:
+        """Count one post; the reason to flag it (:data:`RATE_CLIENT`,
+        :data:`RATE_UNIT`), or None when it is within both limits."""
+        reason = None
+        try:
+            if self.client is not None:
+                key = hmac.new(self.secret, client.encode(), hashlib.sha256).hexdigest()[:32]
+                if not self.strategy.hit(self.client, "submit-client", key):
+                    reason = RATE_CLIENT
+            if self.unit is not None and not self.strategy.hit(
+                    self.unit, "submit-unit", str(unit_id)):
+                reason = reason or RATE_UNIT
+        except Exception as exc:  # the shared store is down: the scan still looks later
+            log.error("submission rate limit unavailable, post not counted: %s", exc)
+            return None
+        return reason
 
     def reset(self) -> None:
         """Forget every count (tests, or an operator after a false alarm)."""

@@ -26,7 +26,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from ...analysis import StratumSums
-from ...models import Answer, QuestionnaireItem, Response, ResponseStatus
+from ...models import Answer, Channel, QuestionnaireItem, Response, ResponseStatus
 from .periods import Period
 
 #: The composite index's dimensions (the five SIPAS dimensions), in display order. An
@@ -117,13 +117,22 @@ def _fact_items(session: Session, questionnaire_ids: Sequence[int]
     return found
 
 
-def period_filter(period: Period, unit_ids: Optional[Sequence[int]]) -> list[Any]:
-    """WHERE clauses: valid responses submitted in the period, in the given units."""
+#: Channels whose responses are verified: a single-use receipt code, or a paired kiosk.
+VERIFIED_CHANNELS = (Channel.receipt, Channel.kiosk)
+
+
+def period_filter(period: Period, unit_ids: Optional[Sequence[int]],
+                  verified: bool = False) -> list[Any]:
+    """WHERE clauses: valid responses submitted in the period, in the given units (only
+    those of :data:`VERIFIED_CHANNELS` when ``verified``). Flagged and excluded
+    responses never count."""
     clauses = [Response.status == ResponseStatus.valid,
                Response.submitted_at >= period.start_utc,
                Response.submitted_at < period.end_utc]
     if unit_ids is not None:
         clauses.append(Response.unit_id.in_(list(unit_ids)))
+    if verified:
+        clauses.append(Response.channel.in_(VERIFIED_CHANNELS))
     return clauses
 
 

@@ -199,6 +199,8 @@ class IndexTable:
     design: Design = Design.CLUSTERED
     #: True when the rows' verdicts were adjusted for multiple comparisons.
     fdr: bool = False
+    #: True when only verified responses (receipt codes, kiosks) were counted.
+    verified: bool = False
 
 
 @dataclass(frozen=True)
@@ -262,6 +264,8 @@ class IndexQuery:
     min_answers: int = 5
     #: Levels of units below the scope shown by ``by=unit`` (1: the children only).
     depth: int = 1
+    #: Count only verified responses: those of a receipt code or a kiosk.
+    verified: bool = False
 
 
 def configured(config: Mapping[str, Any]) -> dict[str, Any]:
@@ -305,7 +309,7 @@ def index_table(session: Session, query: IndexQuery) -> IndexTable:
         raise NotFound(_l("Unknown unit code %(code)s.", code=repr(unit)))
     members = tree.subtree(scope.id)
     where = aggregates.period_filter(
-        parsed, None if len(members) == len(tree.nodes) else members)
+        parsed, None if len(members) == len(tree.nodes) else members, query.verified)
     qids = aggregates.answered_questionnaires(session, where)
     group_by = by.value if by in (Breakdown.SERVICE, Breakdown.CHANNEL) else "unit"
     receipt_units = _receipt_units(tree, query.receipts_for_all)
@@ -332,7 +336,7 @@ def index_table(session: Session, query: IndexQuery) -> IndexTable:
         rows = _adjusted(rows, level)
     notes = _notes(total, rows, judge, fdr, data.keys)
     return IndexTable(parsed, scope.code, scope.name(locale), by, target, level, min_n,
-                      total, rows, notes, judge.design, fdr)
+                      total, rows, notes, judge.design, fdr, query.verified)
 
 
 def _receipt_units(tree: UnitTree, codes: tuple[str, ...]) -> frozenset[int]:

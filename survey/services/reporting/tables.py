@@ -198,6 +198,9 @@ def index_report(table: IndexTable) -> ReportTable:
                        (NO_COUNT_MARK, NO_COUNT_NOTE)):
         if any(mark in row.marks.values() for row in rows + [total]):
             notes.append(Note(text, mark=mark))
+    if table.verified:
+        notes.append(Note(_l("Verified responses only: those given with a receipt code or "
+                             "on a kiosk. Phone responses by QR code are left out.")))
     notes.append(Note(_l("“Met” means the data show the index above the target with "
                          "%(level)s %% confidence (a one-sided bound), “not met” that it is "
                          "below; otherwise there is not enough evidence to conclude. Fewer "
@@ -209,7 +212,8 @@ def index_report(table: IndexTable) -> ReportTable:
                code=table.unit_code, period=table.period.code, target=Figure(table.target))
     meta = {"period": table.period, "unit": table.unit_code, "unit_label": table.unit_label,
             "by": table.by, "target": table.target, "level": table.level,
-            "min_n": table.min_n, "design": table.design, "fdr": table.fdr}
+            "min_n": table.min_n, "design": table.design, "fdr": table.fdr,
+            "verified": table.verified}
     return ReportTable(title, columns, rows, total, notes, meta)
 
 
