@@ -18,10 +18,19 @@ from ..services.catalogue import parse_version, snapshot
 from ..services.catalogue.snapshot import Catalogue, QuestionnaireView, ServiceView, UnitView
 from ..services.errors import ServiceError
 from ..services.inbox.codes import display_code, looks_valid, normalise_code, reference_code
+from ..services.intake.consent import REPLY, WORDINGS
 from ..services.intake.responses import NewResponse, store_response
 from ..services.intake.sampling import asked_items
 from . import bp
 from .pages import cached_page, cut_mark, cut_page, fill, join_parts, page_cache, punch
+
+
+@bp.context_processor
+def consent_wording() -> dict:
+    """The informed wording said before the reply tick box (rendered into cached pages
+    only when a page is first rendered)."""
+    days = int(current_app.config.get("CONTACT_RETENTION_DAYS", 30))
+    return {"consent_points": lambda: WORDINGS[REPLY].shown(days)}
 
 
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
@@ -99,7 +108,8 @@ def survey_page(cat: Catalogue, unit: UnitView, channel: Channel,
                       questionnaire=questionnaire, channel=channel, locale=locale,
                       answers=form.answers(items),
                       service=fixed_service or cat.service(form.service.data),
-                      comment=form.comment.data or "", contact=form.contact_details(),
+                      comment=form.comment.data or "", contact=form.contact_details(
+                          locale, int(current_app.config.get("CONTACT_RETENTION_DAYS", 30))),
                       reasons=form.reasons.data or (), receipt_code=receipt)
     try:
         created = store_response(current_session(), new)

@@ -10,7 +10,7 @@ from typing import Any, Iterable, Optional
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
-from ...models import (Case, CaseCategory, CaseEvent, CaseEventKind, CaseStatus, Comment,
+from ...models import (Case, CaseCategory, CaseKind, CaseEvent, CaseEventKind, CaseStatus, Comment,
                        Contact, Grant, Questionnaire, Response, ResponseReason, Role, Unit,
                        User)
 from ..accounts.scope import Scope, subtree_ids
@@ -224,12 +224,15 @@ def case_by_reference(session: Session, text: str) -> Optional[Case]:
     code = normalise_code(text)
     if not looks_valid(code):
         return None
-    return session.scalar(sa.select(Case).where(Case.reference == code).order_by(Case.id).limit(1))
+    return session.scalar(sa.select(Case).where(Case.reference == code,
+                                            Case.kind == CaseKind.feedback)
+                          .order_by(Case.id).limit(1))
 
 
 def case_for_response(session: Session, response_id: uuid.UUID) -> Optional[Case]:
     """The case opened for a response, if any."""
-    return session.scalar(sa.select(Case).where(Case.response_id == response_id))
+    return session.scalar(sa.select(Case).where(Case.response_id == response_id,
+                                            Case.kind == CaseKind.feedback))
 
 
 
