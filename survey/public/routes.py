@@ -18,6 +18,7 @@ from ..services.catalogue import parse_version, snapshot
 from ..services.catalogue.snapshot import Catalogue, QuestionnaireView, ServiceView, UnitView
 from ..services.errors import ServiceError
 from ..services.inbox.codes import display_code, looks_valid, normalise_code, reference_code
+from ..services.inbox.openness import published_units
 from ..services.intake.consent import REPLY, WORDINGS
 from ..services.intake.responses import NewResponse, store_response
 from ..services.intake.sampling import asked_items
@@ -201,12 +202,24 @@ def thanks(unit_code: str):
     if unit is None:
         abort(404)
     ref = normalise_code(request.args.get("ref", ""))
+    page_unit = _feedback_page_unit(unit)
     if ref:
         # Never cached: one page per code.
-        return render_template("public/thanks.html", unit=unit,
+        return render_template("public/thanks.html", unit=unit, page_unit=page_unit,
                                ref=display_code(ref) if looks_valid(ref) else None,
                                ref_code=ref)
-    key = ("thanks", cat.stamp, unit.id, request.full_path, str(get_locale()))
-    return Response(cached_page(key, {}, lambda: render_template("public/thanks.html",
-                                                                  unit=unit)),
-                    mimetype="text/html")
+    key = ("thanks", cat.stamp, unit.id, request.full_path, str(get_locale()), page_unit)
+    return Response(cached_page(key, {}, lambda: render_template(
+        "public/thanks.html", unit=unit, page_unit=page_unit)), mimetype="text/html")
+
+
+def _feedback_page_unit(unit: UnitView) -> Optional[str]:
+    """The code of the nearest unit at or above ``unit`` that published its "what we
+    did" page (one small query), or None."""
+    chain: list[UnitView] = []
+    node: Optional[UnitView] = unit
+    while node is not None:
+        chain.append(node)
+        node = node.parent
+    published = published_units(current_session(), [u.id for u in chain])
+    return next((u.code for u in chain if u.id in published), None)

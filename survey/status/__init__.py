@@ -18,7 +18,9 @@ from flask_babel import lazy_gettext as _l
 
 from ..extensions import csrf, current_session
 from ..forms.status import REQUEST_KINDS, DataRequestForm
-from ..models import Case, CaseKind, CaseStatus
+from ..models import Case, CaseCategory, CaseKind, CaseStatus, utcnow
+from ..services import catalogue
+from ..services.inbox.openness import public_summary, published_units
 from ..services.inbox import open_cases, settings_from
 from ..services.inbox.codes import display_code, looks_valid, normalise_code
 from ..services.errors import ServiceError
@@ -38,6 +40,17 @@ PUBLIC_STATUS: dict[CaseStatus, Any] = {
     CaseStatus.replied: _l("Answered"),
     CaseStatus.closed: _l("Completed"),
     CaseStatus.no_action: _l("Looked at; no further action needed"),
+}
+
+#: The themes of the public page (the inbox's categories).
+THEMES: dict[Optional[CaseCategory], Any] = {
+    CaseCategory.procedure: _l("Procedure"),
+    CaseCategory.attitude: _l("Staff attitude"),
+    CaseCategory.waiting: _l("Waiting time"),
+    CaseCategory.benefit: _l("Benefit payment"),
+    CaseCategory.facilities: _l("Facilities"),
+    CaseCategory.other: _l("Other"),
+    None: _l("Not yet sorted"),
 }
 
 #: Each request about personal data as the claimant reads it.
@@ -158,3 +171,20 @@ def data_request(code: str):
     current_session().commit()
     return redirect(url_for("status.status_page", code=case.reference, lang=_lang(),
                             done=1), code=303)
+
+
+@bp.get("/y-kien/don-vi/<unit_code>")
+def unit_page(unit_code: str):
+    """A unit's public page "Your feedback – what we did": 404 unless a manager
+    published it. Aggregates, actions and approved quotes only."""
+    session = current_session()
+    unit = catalogue.unit_by_code(session, unit_code, active_only=False)
+    if unit is None or not published_units(session, [unit.id]):
+        return render_template("status/entry.html", typed="", lang=_lang(),
+                               no_page=True), 404
+    summary = public_summary(session, unit, local_date(utcnow()))
+    response = current_app.make_response(render_template(
+        "status/unit.html", unit=unit, summary=summary, themes=THEMES,
+        since=format_date(summary.since), locale=str(get_locale()), lang=_lang()))
+    response.headers["Cache-Control"] = "public, max-age=300"
+    return response
