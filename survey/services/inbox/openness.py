@@ -6,7 +6,6 @@ audited; the caller commits."""
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass
 from typing import Optional, Sequence
 
@@ -21,14 +20,12 @@ from .. import audit
 from ..accounts.scope import subtree_ids
 from ..audit import Action, Actor
 from ..errors import ServiceError
+from .inert import plain
 
 #: The "last quarter" the themes cover: the 3 months up to today.
 QUARTER_DAYS = 91
 #: Quotes and actions shown at most.
 SHOWN = 10
-#: Invisible and direction-changing characters: taken out of quotes shown in public.
-INVISIBLE = re.compile("[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064"
-                       "\u2066-\u2069\ufeff]")
 
 
 @dataclass
@@ -132,4 +129,4 @@ def public_summary(session: Session, unit: Unit, today: dt.date) -> PublicSummar
         sa.select(Comment.body).join(Case, Case.response_id == Comment.response_id)
         .where(*feedback, Case.public_quote).order_by(Case.received_at.desc()).limit(SHOWN)))
     return PublicSummary(since, themes, sum(n for _c, n in themes), actions,
-                         [INVISIBLE.sub("", quote) for quote in quotes])
+                         [plain(quote) for quote in quotes])
