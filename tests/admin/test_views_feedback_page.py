@@ -123,3 +123,27 @@ def test_the_thank_you_page_links_to_a_published_page(manager_client, client, qu
     post(manager_client, "/admin/feedback-pages/NA-DEMO1/publish", published="1")
     html = client.get("/s/NA-DEMO1-Q1/thanks").get_data(as_text=True)
     assert "/y-kien/don-vi/NA-DEMO1" in html
+
+
+def test_a_data_request_is_handled_on_its_case_page(client, make_user, db, app):
+    from survey.models import Case, CaseKind, Contact
+    from survey.services.inbox.requests import open_request
+
+    handler = make_user("h2@example.org", "handler", "NA-DEMO1")
+    sign_in_as(client, handler)
+    case = add_case(db.session, app.config, comment="Xin xóa", contact=True)
+    request, _new = open_request(db.session, case, CaseKind.data_erasure,
+                                 settings_from(app.config))
+    db.session.commit()
+    html = client.get(f"/admin/inbox/{request.id}?lang=vi").get_data(as_text=True)
+    assert "Yêu cầu dữ liệu cá nhân: xóa thông tin liên hệ" in html
+    assert "Duyệt để trích dẫn công khai" not in html  # quotes are a manager's call
+    listed = client.get("/admin/inbox?lang=vi").get_data(as_text=True)
+    assert f"/admin/inbox/{request.id}" in listed
+    for status in ("in_progress", "closed"):
+        answer = post(client, f"/admin/inbox/{request.id}/status", status=status,
+                      current=db.session.get(Case, request.id).status.value)
+        assert answer.status_code == 303, answer.get_data(as_text=True)[:300]
+        db.session.expire_all()
+    assert db.session.scalar(sa.select(sa.func.count(Contact.id))) == 0
+    assert actions(db, "contact.erased") == 1
