@@ -48,9 +48,10 @@ def upgrade():
     with op.batch_alter_table('cases', schema=None) as batch_op:
         batch_op.drop_index('ix_cases_status_due')
         batch_op.drop_index(batch_op.f('ix_cases_due_on'))
-        batch_op.create_index('ix_cases_queue', ['due_on', 'opened_at', 'id'], unique=False)
-        batch_op.create_index('ix_cases_status_queue', ['status', 'due_on', 'opened_at', 'id'],
+        batch_op.create_index('ix_cases_queue', ['due_on', 'opened_at', 'id', 'unit_id'],
                               unique=False)
+        batch_op.create_index('ix_cases_status_queue',
+                              ['status', 'due_on', 'opened_at', 'id', 'unit_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_cases_received_at'), ['received_at'],
                               unique=False)
 
