@@ -13,6 +13,6 @@ from . import hooks  # noqa: E402,F401  (session expiry, no caching, error pages
 from . import auth, home, users, audit  # noqa: E402,F401
 from . import kiosks, tokens, printing  # noqa: E402,F401
 from . import units, served, questionnaires  # noqa: E402,F401
-from . import inbox, cases  # noqa: E402,F401
+from . import inbox, cases, feedback_page  # noqa: E402,F401
 from . import coverage  # noqa: E402,F401
 from . import quality  # noqa: E402,F401

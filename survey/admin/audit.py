@@ -48,6 +48,13 @@ ACTION_NAMES: dict[str, Any] = {
     Action.CONTACTS_PURGED: _l("Contact details deleted at the end of retention"),
     Action.COMMENT_REDACTED: _l("Personal data removed from a comment"),
     Action.RESPONSE_RESTORED: _l("Flagged response restored to the index"),
+    Action.DATA_REQUESTED: _l("A claimant asked to see or delete their contact details"),
+    Action.CONTACT_ERASED: _l("Contact details deleted at the claimant's request"),
+    Action.QUOTE_APPROVED: _l("A comment approved as a public quote"),
+    Action.QUOTE_WITHDRAWN: _l("A public quote withdrawn"),
+    Action.FEEDBACK_PAGE: _l("A unit's public feedback page switched on or off"),
+    Action.FEEDBACK_ACTION_ADDED: _l("An action added to a unit's public feedback page"),
+    Action.FEEDBACK_ACTION_REMOVED: _l("An action removed from a unit's public feedback page"),
 }
 OUTCOME_NAMES: dict[Outcome, Any] = {
     Outcome.success: _l("succeeded"),

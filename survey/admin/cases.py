@@ -22,6 +22,7 @@ from ..services.inbox.senders import sender_from
 from ..services.inbox.queries import (assignable_users, assignee_emails, case_detail,
                                       contact_of, get_case, item_texts)
 from . import bp
+from .feedback_page_forms import QuoteForm
 from .forms import add_service_errors
 from .inbox import INVISIBLE, actor, due_reader, handler_roles, inbox_settings, locale
 from .inbox_forms import (CATEGORY_NAMES, CHANNEL_NAMES, OUTBOX_STATE_NAMES, STATUS_NAMES,
@@ -89,6 +90,7 @@ def _render(case: Case, http_status: int = 200, contact: Optional[Contact] = Non
         category_label=category_label, contact=contact, contact_asked=contact_asked,
         done=request.args.get("done"),
         can_handle=can("inbox.handle"), can_contact=can("contacts.read"),
+        can_quote=can("feedback_page.manage"), quote_form=QuoteForm(formdata=None),
         messages=messages_of(session, case), state_names=OUTBOX_STATE_NAMES,
         channel_names=CHANNEL_NAMES, mask=mask,
         **_forms(case, given)), http_status

@@ -8,7 +8,6 @@ work."""
 from __future__ import annotations
 
 import datetime as dt
-import re
 from typing import Any, Optional
 
 from flask import current_app, g, redirect, render_template, request, url_for
@@ -35,12 +34,11 @@ from .inbox_forms import (CATEGORY_NAMES, ME, NOBODY as NOBODY_CHOICE, STATUS_NA
                           InboxFilterForm)
 from .kiosks import scoped_tree
 from .permissions import PERMISSIONS, requires, signed_in_user
+# Characters that change the direction of text or hide in it (bidi controls, zero
+# width) are shown as their code point, so that a comment cannot disguise itself.
+from ..services.inbox.inert import INVISIBLE  # noqa: E402  (also used by the case page)
 
 PER_PAGE = 50
-#: Characters that change the direction of text or hide in it (bidi controls, zero
-#: width): shown as their code point, so that a comment cannot disguise itself.
-INVISIBLE = re.compile("[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064"
-                       "\u2066-\u2069\ufeff]")
 #: Kiosk reasons are counted over the filter's dates, else over this many days.
 REASON_DAYS = 30
 EXCERPT = 180

@@ -22,6 +22,7 @@ class MenuItem:
 MENU = [
     MenuItem("admin.home", AUTHENTICATED, _l("Home")),
     MenuItem("admin.inbox", "inbox.read", _l("Feedback inbox")),
+    MenuItem("admin.feedback_pages", "feedback_page.manage", _l("Public feedback pages")),
     MenuItem("admin.kiosks", "kiosks.manage", _l("Kiosks")),
     MenuItem("admin.print", "posters.print", _l("Posters and slips")),
     MenuItem("admin.tokens", "tokens.manage", _l("API tokens")),

@@ -8,10 +8,11 @@ from flask_babel import gettext as _
 from ..extensions import current_session
 from ..models import utcnow
 from ..services import catalogue
-from ..services.catalogue.demo import add_demo_responses, import_demo_served
-from ..services.coverage.demo import add_demo_coverage
 from ..services.catalogue.demo import (add_demo_responses, add_demo_stuffing,
                                        import_demo_served)
+from ..services.coverage.demo import add_demo_coverage
+from ..services.inbox import settings_from
+from ..services.inbox.demo import add_demo_feedback
 from ..timeutil import local_date
 from .errors import service_errors
 from .hints import command
@@ -28,6 +29,10 @@ def seed_demo() -> None:
         account = create_demo_admin(current_session())
         add_demo_coverage(current_session())
         flagged = add_demo_stuffing(current_session())
+        current_session().commit()
+        # Feedback to handle at the demo reception point, and its public page.
+        add_demo_feedback(current_session(), settings_from(current_app.config),
+                          int(current_app.config.get("CONTACT_RETENTION_DAYS", 30)))
         current_session().commit()
         click.echo(_("Demo data loaded (Nghệ An, clearly labelled demo units)."))
         click.echo(_("A scripted stuffing episode at a demo counter: %(count)s responses "

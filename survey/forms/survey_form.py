@@ -21,6 +21,7 @@ from ..models.questionnaires import RATING, TRIPS, YES_NO
 from ..services.catalogue import parse_version
 from ..services.catalogue.snapshot import ItemLike, QuestionnaireLike, ServiceLike
 from ..services.intake.responses import ContactDetails
+from ..services.intake.consent import REPLY, WORDINGS, fingerprint
 
 NOT_APPLICABLE = "na"
 SCALE_LABELS = {
@@ -133,9 +134,8 @@ class BaseSurveyForm(FlaskForm):
     version = HiddenField()
     comment = TextAreaField(_l("Anything else you would like to tell us? (optional)"),
                             validators=[Opt(), Length(max=COMMENT_MAX, message=TOO_LONG)])
-    contact_consent = BooleanField(
-        _l("I agree that the centre may use the contact details below only to reply to my "
-           "feedback; they are kept apart from my answers and deleted after the reply."))
+    #: Never pre-ticked; its label is the informed wording's (services/intake/consent.py).
+    contact_consent = BooleanField(WORDINGS[REPLY].agree, default=False)
     contact_name = StringField(_l("Name (optional)"),
                                validators=[Opt(), Length(max=120, message=TOO_LONG)])
     contact_phone = StringField(_l("Phone number"),
@@ -158,12 +158,16 @@ class BaseSurveyForm(FlaskForm):
                                or (self.contact_email.data or "").strip()):
             raise ValidationError(_l("Give a phone number or an email so that we can reply."))
 
-    def contact_details(self) -> Optional[ContactDetails]:
+    def contact_details(self, locale: str = "vi", days: int = 30) -> Optional[ContactDetails]:
+        """The contact given, with the version and fingerprint of the consent wording
+        shown in ``locale`` (``days``: retention after closing, as the page said)."""
         if not self.contact_consent.data:
             return None
         return ContactDetails(name=(self.contact_name.data or "").strip(),
                               phone=(self.contact_phone.data or "").strip(),
-                              email=(self.contact_email.data or "").strip())
+                              email=(self.contact_email.data or "").strip(),
+                              purpose=REPLY, consent_version=WORDINGS[REPLY].version,
+                              consent_sha256=fingerprint(REPLY, locale, days))
 
     def error_list(self, items: Sequence[ItemLike]) -> list[tuple[str, Any, Any]]:
         """(field name, short label, first message) of every error, in page order, for

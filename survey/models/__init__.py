@@ -2,8 +2,9 @@
 from .audit import AppendOnlyError, AuditEvent, Outcome
 from .coverage import CoverageCount
 from .devices import ApiToken, KioskDevice
-from .inbox import (FINISHED, Case, CaseCategory, CaseEvent, CaseEventKind, CaseHistoryError,
-                    CaseStatus, InboxSync, OutboxChannel, OutboxMessage, OutboxState)
+from .inbox import (DATA_REQUESTS, FINISHED, Case, CaseCategory, CaseEvent, CaseEventKind,
+                    CaseHistoryError, CaseKind, CaseStatus, InboxSync, OutboxChannel, OutboxMessage, OutboxState)
+from .openness import ACTION_MAX, FeedbackAction, FeedbackPage
 from .questionnaires import (ImmutableQuestionnaireError, Questionnaire, QuestionnaireItem,
                              QuestionnaireStatus)
 from .receipts import ReceiptCode, ServedCount
@@ -14,6 +15,7 @@ from .units import CatalogueStamp, Service, Unit, UnitKind
 from .users import Grant, PasswordPurpose, PasswordToken, Role, User
 
 __all__ = [
+    "ACTION_MAX", "DATA_REQUESTS", "CaseKind", "FeedbackAction", "FeedbackPage",
     "AppendOnlyError", "AuditEvent", "Case", "CaseCategory", "CaseEvent", "CaseEventKind",
     "CaseHistoryError", "CaseStatus", "FINISHED", "InboxSync", "OutboxChannel", "OutboxMessage",
     "OutboxState", "Grant", "Outcome", "PasswordPurpose", "PasswordToken",

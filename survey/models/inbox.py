@@ -39,6 +39,19 @@ class CaseCategory(enum.Enum):
     other = "other"
 
 
+class CaseKind(enum.Enum):
+    """What a case is: feedback to handle, or a claimant's request about the contact
+    details they left (see or delete; "yêu cầu dữ liệu cá nhân", due in 2 working days)."""
+
+    feedback = "feedback"
+    data_access = "data_access"
+    data_erasure = "data_erasure"
+
+
+#: The kinds that are requests about personal data.
+DATA_REQUESTS = frozenset({CaseKind.data_access, CaseKind.data_erasure})
+
+
 class CaseEventKind(enum.Enum):
     status = "status"
     assigned = "assigned"
@@ -51,6 +64,11 @@ class CaseEventKind(enum.Enum):
     reply = "reply"
     #: Personal data removed from the comment (the original is not kept anywhere).
     redacted = "redacted"
+    #: The claimant asked (by reference code) to see or delete their contact details.
+    data_request = "data_request"
+    #: A manager allowed (or withdrew) the comment as a quote on the unit's public page.
+    quote_approved = "quote_approved"
+    quote_withdrawn = "quote_withdrawn"
 
 
 class Case(Model):
@@ -59,9 +77,12 @@ class Case(Model):
     __tablename__ = "cases"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    #: One case per response at most: opening cases is idempotent.
+    #: One case of each kind per response at most: opening cases is idempotent.
     response_id: Mapped[uuid.UUID] = mapped_column(
-        sa.ForeignKey("responses.id", ondelete="CASCADE"), unique=True)
+        sa.ForeignKey("responses.id", ondelete="CASCADE"))
+    kind: Mapped[CaseKind] = mapped_column(
+        sa.Enum(CaseKind, name="case_kind", native_enum=False, length=16),
+        default=CaseKind.feedback, server_default=CaseKind.feedback.value)
     #: What the claimant can quote (thank-you page, status page); derived from the
     #: response id and the secret key (survey/services/inbox/codes.py), stored to find it.
     reference: Mapped[str] = mapped_column(sa.String(16), index=True)
@@ -85,19 +106,22 @@ class Case(Model):
     #: Complex cases get the longer resolution deadline (45 days under the Complaints Law).
     complex: Mapped[bool] = mapped_column(default=False)
     #: When the response reached the server: deadlines count from its date in Vietnam.
-    received_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    received_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), index=True)
     opened_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
     #: Last working day to accept (move out of "new") and to reply.
     accept_due: Mapped[dt.date] = mapped_column(sa.Date)
     resolve_due: Mapped[dt.date] = mapped_column(sa.Date)
     #: The deadline that runs now: ``accept_due`` while new, ``resolve_due`` while in
     #: progress, none once finished. Lists sort and filter overdue cases on it.
-    due_on: Mapped[Optional[dt.date]] = mapped_column(sa.Date, index=True)
+    due_on: Mapped[Optional[dt.date]] = mapped_column(sa.Date)
     accepted_at: Mapped[Optional[dt.datetime]] = mapped_column(UTCDateTime())
     replied_at: Mapped[Optional[dt.datetime]] = mapped_column(UTCDateTime())
     #: Set when closed or marked as needing no action; cleared when reopened.
     closed_at: Mapped[Optional[dt.datetime]] = mapped_column(UTCDateTime())
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    #: A manager allowed the comment to be quoted, as it is now, on the unit's public
+    #: "what we did" page.
+    public_quote: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     response = relationship("Response")
     unit = relationship("Unit")
@@ -107,8 +131,14 @@ class Case(Model):
         back_populates="case", order_by="CaseEvent.id")
 
     __table_args__ = (
-        sa.Index("ix_cases_status_due", "status", "due_on"),
-        sa.CheckConstraint("has_comment OR low_rating OR wants_contact", name="has_cause"),
+        sa.UniqueConstraint("response_id", "kind"),
+        # The list's order (bench/inbox_list.py): running deadline, then opening, read
+        # straight off an index, alone or after a status; the unit last so that a unit
+        # filter is checked in the index without reading the rows.
+        sa.Index("ix_cases_queue", "due_on", "opened_at", "id", "unit_id"),
+        sa.Index("ix_cases_status_queue", "status", "due_on", "opened_at", "id", "unit_id"),
+        sa.CheckConstraint("has_comment OR low_rating OR wants_contact OR kind <> 'feedback'",
+                           name="has_cause"),
         sa.CheckConstraint("status <> 'no_action' OR (status_reason IS NOT NULL AND "
                            "status_reason <> '')", name="no_action_reason"),
         sa.CheckConstraint("status NOT IN ('closed', 'no_action') OR closed_at IS NOT NULL",

@@ -142,6 +142,10 @@ class Contact(Model):
     #: The purpose the claimant consented to (``reply``).
     purpose: Mapped[str] = mapped_column(sa.String(40))
     consented_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    #: The version of the consent wording shown (survey/services/intake/consent.py) and
+    #: the SHA-256 of its exact text in the claimant's language; empty before versions.
+    consent_version: Mapped[Optional[str]] = mapped_column(sa.String(32))
+    consent_sha256: Mapped[Optional[str]] = mapped_column(sa.String(64))
     #: After the reply plus the retention period the row is deleted.
     delete_after: Mapped[Optional[dt.datetime]] = mapped_column(UTCDateTime())
 

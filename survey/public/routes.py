@@ -18,12 +18,22 @@ from ..services.catalogue import parse_version, snapshot
 from ..services.catalogue.snapshot import Catalogue, QuestionnaireView, ServiceView, UnitView
 from ..services.errors import ServiceError
 from ..services.inbox.codes import display_code, looks_valid, normalise_code, reference_code
+from ..services.inbox.openness import published_units
+from ..services.intake.consent import REPLY, WORDINGS
 from ..services.intake.ratelimit import SubmissionLimiter
 from ..services.intake.responses import NewResponse, store_response
 from ..services.intake.sampling import asked_items
 from . import bp
 from .pages import (cached_page, cut_mark, cut_page, fill, gzipped, join_parts, page_cache,
                     punch)
+
+
+@bp.context_processor
+def consent_wording() -> dict:
+    """The informed wording said before the reply tick box (rendered into cached pages
+    only when a page is first rendered)."""
+    days = int(current_app.config.get("CONTACT_RETENTION_DAYS", 30))
+    return {"consent_points": lambda: WORDINGS[REPLY].shown(days)}
 
 
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
@@ -106,8 +116,9 @@ def survey_page(cat: Catalogue, unit: UnitView, channel: Channel,
             return render_template("public/survey.html", form=form, stale=stale, **page), status
         answers = form.answers(items)
         service_code = None if fixed_service else form.service.data
-        comment, contact, chosen = (form.comment.data or "", form.contact_details(),
-                                    list(form.reasons.data or ()))
+        contact = form.contact_details(
+            locale, int(current_app.config.get("CONTACT_RETENTION_DAYS", 30)))
+        comment, chosen = form.comment.data or "", list(form.reasons.data or ())
     new = NewResponse(id=uuid.UUID(submission_id), unit=unit,
                       questionnaire=questionnaire, channel=channel, locale=locale,
                       answers=answers,
@@ -237,13 +248,15 @@ def thanks(unit_code: str):
     if unit is None:
         abort(404)
     ref = normalise_code(request.args.get("ref", ""))
+    page_unit = _feedback_page_unit(unit)
     if ref:
         # Never cached: one page per code.
-        return render_template("public/thanks.html", unit=unit,
+        return render_template("public/thanks.html", unit=unit, page_unit=page_unit,
                                ref=display_code(ref) if looks_valid(ref) else None,
                                ref_code=ref)
-    key = ("thanks", cat.stamp, unit.id, request.full_path, str(get_locale()))
-    html = cached_page(key, {}, lambda: render_template("public/thanks.html", unit=unit))
+    key = ("thanks", cat.stamp, unit.id, request.full_path, str(get_locale()), page_unit)
+    html = cached_page(key, {}, lambda: render_template("public/thanks.html", unit=unit,
+                                                        page_unit=page_unit))
     if request.accept_encodings["gzip"] and len(html) >= current_app.config[
             "COMPRESS_MIN_SIZE"]:
         # Compressed once, not on every claimant's last request (Flask-Compress leaves a
@@ -251,3 +264,15 @@ def thanks(unit_code: str):
         return Response(gzipped(key, html), mimetype="text/html",
                         headers={"Content-Encoding": "gzip", "Vary": "Accept-Encoding"})
     return Response(html, mimetype="text/html")
+
+
+def _feedback_page_unit(unit: UnitView) -> Optional[str]:
+    """The code of the nearest unit at or above ``unit`` that published its "what we
+    did" page (one small query), or None."""
+    chain: list[UnitView] = []
+    node: Optional[UnitView] = unit
+    while node is not None:
+        chain.append(node)
+        node = node.parent
+    published = published_units(current_session(), [u.id for u in chain])
+    return next((u.code for u in chain if u.id in published), None)

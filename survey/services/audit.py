@@ -49,6 +49,13 @@ class Action:
     CONTACTS_PURGED = "contacts.purged"
     COMMENT_REDACTED = "comment.redacted"
     RESPONSE_RESTORED = "response.restored"
+    DATA_REQUESTED = "contact.request"
+    CONTACT_ERASED = "contact.erased"
+    QUOTE_APPROVED = "quote.approved"
+    QUOTE_WITHDRAWN = "quote.withdrawn"
+    FEEDBACK_PAGE = "feedback_page.changed"
+    FEEDBACK_ACTION_ADDED = "feedback_action.added"
+    FEEDBACK_ACTION_REMOVED = "feedback_action.removed"
 
     @classmethod
     def all(cls) -> list[str]:
@@ -72,6 +79,8 @@ class Actor:
 CLI = Actor(None, "cli")
 #: Someone not signed in (a sign-in attempt, a set-password link).
 ANONYMOUS = Actor(None, "anonymous")
+#: A claimant acting with a reference code (a request about their contact details).
+CLAIMANT = Actor(None, "claimant")
 
 #: Detail keys that could hold a secret or a claimant's contact: refused outright.
 FORBIDDEN_KEY = re.compile(r"pass|token|secret|code|hash|otp|phone|mail|contact|address", re.I)

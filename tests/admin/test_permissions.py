@@ -8,6 +8,7 @@ unit screens until they exist.
 """
 from __future__ import annotations
 
+import datetime as dt
 import tempfile
 from dataclasses import dataclass
 from typing import Optional
@@ -17,7 +18,7 @@ from flask import Blueprint, Flask, g
 
 from survey import create_app
 from survey.admin.permissions import AUTHENTICATED, PERMISSIONS, PUBLIC, requires
-from survey.models import Role
+from survey.models import FeedbackAction, Role
 from survey.services import accounts, audit
 
 from tests.support.inbox import add_case
@@ -84,6 +85,8 @@ def test_the_table_says_what_the_issue_says():
         "coverage.read": roles("admin", "manager", "viewer"),
         # Issue 17: a manager reviews flagged responses and restores them.
         "quality.review": roles("admin", "manager"),
+        # Issue 14: a manager opts a unit's public page in and approves quotes.
+        "feedback_page.manage": roles("admin", "manager"),
         **{name: roles("admin") for name in (
             "units.manage", "tokens.manage", "questionnaires.manage", "served.import",
             "coverage.import", "users.manage", "audit.read")},
@@ -162,9 +165,10 @@ def matrix_app(app):
     return app
 
 
-def url_for_case(route: Route, target, unit_code: str, case_id: int = 0) -> str:
+def url_for_case(route: Route, target, unit_code: str, case_id: int = 0,
+                 action_id: int = 0) -> str:
     values = {"unit_code": unit_code, "user_id": target.id, "grant_id": target.grants[0].id,
-              "version": 1, "case_id": case_id}
+              "version": 1, "case_id": case_id, "action_id": action_id}
     path = route.path
     for argument in route.arguments:
         if argument not in values:
@@ -188,7 +192,13 @@ def test_authorisation_matrix(matrix_app, db, demo, make_user, route, role, wher
         sign_in_as(client, actor)
     # A feedback case at the unit named (its parent's counter for the probe's units).
     case = add_case(db.session, matrix_app.config, unit=unit_code)
-    answer = client.open(url_for_case(route, target, unit_code, case.id), method=route.method)
+    # An entry of the unit's public feedback page.
+    action = FeedbackAction(unit_id=case.unit_id, done_on=dt.date(2026, 12, 1), text="Sửa mái",
+                            created_by="cli")
+    db.session.add(action)
+    db.session.commit()
+    answer = client.open(url_for_case(route, target, unit_code, case.id, action.id),
+                         method=route.method)
     want = expected(route, role, where)
     if want == "sign-in":
         assert answer.status_code == 302 and answer.location.startswith("/admin/sign-in")

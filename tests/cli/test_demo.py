@@ -79,3 +79,22 @@ def test_hints_quote_their_arguments():
     assert SURVEY_COMMAND == ".venv/bin/flask --app wsgi survey"
     assert command("kiosk", "add", "--name", "Quầy 3") == \
         f"{SURVEY_COMMAND} kiosk add --name 'Quầy 3'"
+
+
+def test_seed_demo_fills_the_inbox_and_a_public_feedback_page(app, runner, db):
+    import sqlalchemy as sa
+
+    from survey.models import Case, CaseKind, Contact, FeedbackAction
+    from survey.services.intake.consent import VERSION
+
+    assert runner.invoke(args=["survey", "seed-demo"]).exit_code == 0
+    kinds = db.session.scalars(sa.select(Case.kind)).all()
+    assert kinds.count(CaseKind.feedback) == 10 and CaseKind.data_erasure in kinds
+    assert len({c.status for c in db.session.scalars(sa.select(Case))}) == 5
+    contact = db.session.scalars(sa.select(Contact)).one()
+    assert contact.consent_version == VERSION and len(contact.consent_sha256) == 64
+    assert db.session.scalar(sa.select(sa.func.count(FeedbackAction.id))) == 3
+    client = app.test_client()
+    html = client.get("/y-kien/don-vi/NA-DEMO1").get_data(as_text=True)
+    assert "Thời gian chờ" in html and "rất nhiệt tình" in html and "quạt" in html
+    assert "/y-kien/don-vi/NA-DEMO1" in client.get("/s/NA-DEMO1-Q1/thanks").get_data(as_text=True)

@@ -134,3 +134,21 @@ def test_assignable_people_cover_every_unit_chosen(db, make_staff):
     assert emails == ["a@example.org", "c@example.org", "h1@example.org"]
     emails = [u.email for u in assignable_users(db.session, [q1, q2], HANDLERS)]
     assert emails == ["a@example.org", "c@example.org"]
+
+
+@pytest.mark.parametrize("per_page", [1, 2, 3, 4, 7])
+def test_pages_cross_from_running_to_finished_cases_without_gaps(db, open_case, per_page):
+    """The list's two parts (running deadlines, then finished cases) page as one list."""
+    cases = [open_case(received=local(2026, 11, day)) for day in range(2, 9)]
+    for case in cases[:3]:
+        change_status(db.session, case, CaseStatus.no_action, CLI, reason="spam")
+    whole = listed(db)
+    assert whole[:4] == cases[3:]  # running: earliest deadline first
+    assert whole[4:] == list(reversed(cases[:3]))  # finished: newest first
+    paged, page = [], 1
+    while True:
+        rows = listed(db, page=page, per_page=per_page)
+        if not rows:
+            break
+        paged, page = paged + rows, page + 1
+    assert paged == whole

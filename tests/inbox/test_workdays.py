@@ -63,3 +63,20 @@ def test_working_days_between_counts_both_ways():
 def test_absurd_counts_are_refused(days):
     with pytest.raises(ValueError):
         add_working_days(D(2026, 12, 3), days)
+
+
+def test_counting_between_agrees_with_counting_day_by_day():
+    """The arithmetic count against the plain loop, over random spans across years."""
+    import random
+
+    rng = random.Random(14)
+    off = [D(2027, 2, 11), D(2026, 12, 24)]
+    for _ in range(300):
+        start = D(2025, 1, 1) + dt.timedelta(days=rng.randrange(1100))
+        end = start + dt.timedelta(days=rng.randrange(-400, 400))
+        low, high = sorted((start, end))
+        day, loop = low, 0
+        while day < high:
+            day += dt.timedelta(days=1)
+            loop += is_working_day(day, off)
+        assert working_days_between(start, end, off) == (loop if start <= end else -loop)

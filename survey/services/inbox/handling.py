@@ -11,8 +11,8 @@ from typing import Iterable, Optional
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
-from ...models import (COMMENT_MAX, FINISHED, Case, CaseCategory, CaseEvent, CaseEventKind,
-                       CaseStatus, Role, User, utcnow)
+from ...models import (COMMENT_MAX, DATA_REQUESTS, FINISHED, Case, CaseCategory, CaseEvent,
+                       CaseEventKind, CaseKind, CaseStatus, Role, User, utcnow)
 from ...timeutil import local_date
 from .. import audit
 from ..accounts.scope import unit_scope
@@ -95,6 +95,11 @@ def change_status(session: Session, case: Case, to: CaseStatus, actor: Actor, *,
                    reason if to is S.no_action else note, now)
     audit.record(session, Action.CASE_STATUS, actor, object_type="case", object_id=case.id,
                  unit_id=case.unit_id, detail={"from": before.value, "to": to.value}, at=now)
+    if case.kind is CaseKind.data_erasure and to is S.closed:
+        # Completing a deletion request is the deletion itself.
+        from .requests import erase_contact  # requests → outbox → handling
+
+        erase_contact(session, case, actor, now)
     return event
 
 
@@ -136,12 +141,13 @@ def set_category(session: Session, case: Case, category: Optional[CaseCategory],
     if (category, complex_) == (case.category, case.complex):
         return None
     before = _category_label(case.category, case.complex)
-    rules = settings.deadlines_for(category)
-    received = local_date(case.received_at)
     case.category, case.complex = category, complex_
-    case.accept_due = add_working_days(received, rules.accept, settings.days_off)
-    case.resolve_due = add_working_days(
-        received, rules.complex if complex_ else rules.resolve, settings.days_off)
+    if case.kind not in DATA_REQUESTS:  # a data request's deadline is the law's, fixed
+        rules = settings.deadlines_for(category)
+        received = local_date(case.received_at)
+        case.accept_due = add_working_days(received, rules.accept, settings.days_off)
+        case.resolve_due = add_working_days(
+            received, rules.complex if complex_ else rules.resolve, settings.days_off)
     case.due_on, case.updated_at = running_deadline(case), now or utcnow()
     return _event(session, case, actor, CaseEventKind.category, before,
                   _category_label(category, complex_), now=now)

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ...models import (Answer, Case, CaseStatus, Comment, Contact, InboxSync, Questionnaire,
+from ...models import (Answer, Case, CaseKind, CaseStatus, Comment, Contact, InboxSync, Questionnaire,
                        Response, ResponseStatus, utcnow)
 from ...models.questionnaires import RATING
 from ...timeutil import local_date
@@ -66,7 +66,8 @@ def _candidates(session: Session, settings: InboxSettings, limit: int,
     query = (sa.select(Response.id, Response.unit_id, Response.service_id,
                        Response.received_at, has_comment.label("comment"),
                        has_contact.label("contact"), lowest.label("lowest"))
-             .where(~sa.exists().where(Case.response_id == Response.id),
+             .where(~sa.exists().where(Case.response_id == Response.id,
+                                       Case.kind == CaseKind.feedback),
                     Response.status != ResponseStatus.excluded, sa.or_(*causes))
              .order_by(Response.received_at, Response.id).limit(limit))
     if since is not None:

@@ -25,6 +25,7 @@ from ..errors import ServiceError
 from ..transactions import affected, begin_write
 from .handling import NOTE_MAX, _event, change_status
 from .senders import Outgoing, Sender, SendError
+from .inert import plain
 
 MAX_ATTEMPTS = 5
 #: How long a claimed message is left to its worker before another may try it.
@@ -65,7 +66,8 @@ def queue_reply(session: Session, case: Case, contact: Optional[Contact],
     "replied" (through "in progress" when new); returns the message. Raises
     :class:`ServiceError` when the claimant left no such contact or consent, or the
     text is empty or too long."""
-    now, text = now or utcnow(), text.strip()
+    # Plain text only; characters that could disguise what it says are taken out.
+    now, text, subject = now or utcnow(), plain(text).strip(), plain(subject)
     if channel not in reply_channels(contact) or contact is None:
         raise ServiceError(_l("The claimant left no contact details for this kind of reply."),
                            {"channel": [_l("Not available for this claimant.")]})

@@ -12,7 +12,7 @@ from typing import Optional
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from ...models import Case, CaseEvent, CaseEventKind, CaseStatus, Contact, utcnow
+from ...models import Case, CaseEvent, CaseKind, CaseEventKind, CaseStatus, Contact, utcnow
 from .. import audit
 from ..audit import Action, Actor
 from ..transactions import begin_write
@@ -27,7 +27,7 @@ def due_for_deletion(session: Session, days: int, now: dt.datetime) -> list[tupl
     limit = now - dt.timedelta(days=days)
     return [(contact_id, case_id) for contact_id, case_id in session.execute(
         sa.select(Contact.id, Case.id).join(Case, Case.response_id == Contact.response_id)
-        .where(Case.status.in_([CaseStatus.closed, CaseStatus.no_action]),
+        .where(Case.kind == CaseKind.feedback, Case.status.in_([CaseStatus.closed, CaseStatus.no_action]),
                Case.closed_at <= limit).order_by(Contact.id))]
 
 

@@ -49,13 +49,30 @@ def add_working_days(start: dt.date, days: int, days_off: Iterable[dt.date] = ()
     return day
 
 
+def _weekdays_after(low: dt.date, high: dt.date) -> int:
+    """Mondays to Fridays after ``low`` up to and including ``high`` (``low <= high``)."""
+    span = (high - low).days
+    count = span // 7 * 5
+    for offset in range(1, span % 7 + 1):
+        count += (low.weekday() + offset) % 7 < 5
+    return count
+
+
+@lru_cache(maxsize=64)
+def _holidays_of(year: int) -> frozenset[dt.date]:
+    """Vietnam's public holidays (and substitute days) in ``year``."""
+    calendar = _vietnam()
+    dt.date(year, 1, 1) in calendar  # the library fills in a year when first asked
+    return frozenset(day for day in calendar if day.year == year)
+
+
 def working_days_between(start: dt.date, end: dt.date, days_off: Iterable[dt.date] = ()) -> int:
     """Working days after ``start`` up to and including ``end``; negative when ``end``
-    is before ``start`` (days late, counted the same way)."""
-    off = frozenset(days_off)
+    is before ``start`` (days late, counted the same way). Arithmetic on weeks, then
+    the holidays of the years in between: a list page asks this for every row."""
     low, high, sign = (start, end, 1) if start <= end else (end, start, -1)
-    count, day = 0, low
-    while day < high:
-        day += dt.timedelta(days=1)
-        count += is_working_day(day, off)
-    return sign * count
+    off = set(days_off)
+    for year in range(low.year, high.year + 1):
+        off |= _holidays_of(year)
+    holidays = sum(1 for day in off if low < day <= high and day.weekday() not in WEEKEND)
+    return sign * (_weekdays_after(low, high) - holidays)

@@ -28,6 +28,9 @@ class ContactDetails:
     phone: str = ""
     email: str = ""
     purpose: str = "reply"
+    #: The consent wording shown: its version and fingerprint (services/intake/consent.py).
+    consent_version: Optional[str] = None
+    consent_sha256: Optional[str] = None
 
 
 @dataclass
@@ -185,6 +188,8 @@ def _child_rows(new: NewResponse) -> dict[Any, list[dict[str, Any]]]:
         Contact.__table__: ([dict(response_id=new.id, name=new.contact.name,
                                   phone=new.contact.phone, email=new.contact.email,
                                   purpose=new.contact.purpose, consented_at=now,
+                                  consent_version=new.contact.consent_version,
+                                  consent_sha256=new.contact.consent_sha256,
                                   delete_after=now + CONTACT_RETENTION)]
                             if new.contact is not None else []),
     }
