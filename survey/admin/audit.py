@@ -45,6 +45,13 @@ ACTION_NAMES: dict[str, Any] = {
     Action.CONTACT_VIEWED: _l("Claimant's contact details viewed"),
     Action.CONTACTS_PURGED: _l("Contact details deleted at the end of retention"),
     Action.COMMENT_REDACTED: _l("Personal data removed from a comment"),
+    Action.REPORT_GENERATED: _l("Report generated"),
+    Action.REPORT_NARRATIVE: _l("Report narrative edited"),
+    Action.REPORT_SUBMITTED: _l("Report submitted"),
+    Action.REPORT_APPROVED: _l("Report approved"),
+    Action.REPORT_RETURNED: _l("Report returned for correction"),
+    Action.REPORT_EXPORTED: _l("Report file downloaded"),
+    Action.MICRODATA_EXPORTED: _l("Microdata downloaded"),
 }
 OUTCOME_NAMES: dict[Outcome, Any] = {
     Outcome.success: _l("succeeded"),

@@ -25,6 +25,7 @@ MENU = [
     MenuItem("admin.kiosks", "kiosks.manage", _l("Kiosks")),
     MenuItem("admin.print", "posters.print", _l("Posters and slips")),
     MenuItem("admin.tokens", "tokens.manage", _l("API tokens")),
+    MenuItem("admin.reports", "reports.read", _l("Reports")),
     MenuItem("admin.units", "index.read", _l("Units")),
     MenuItem("admin.served", "served.import", _l("Served counts")),
     MenuItem("admin.questionnaires", "questionnaires.read", _l("Questionnaires")),

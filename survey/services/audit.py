@@ -46,6 +46,13 @@ class Action:
     CONTACT_VIEWED = "contact.viewed"
     CONTACTS_PURGED = "contacts.purged"
     COMMENT_REDACTED = "comment.redacted"
+    REPORT_GENERATED = "report.generated"
+    REPORT_NARRATIVE = "report.narrative"
+    REPORT_SUBMITTED = "report.submitted"
+    REPORT_APPROVED = "report.approved"
+    REPORT_RETURNED = "report.returned"
+    REPORT_EXPORTED = "report.exported"
+    MICRODATA_EXPORTED = "microdata.exported"
 
     @classmethod
     def all(cls) -> list[str]:
