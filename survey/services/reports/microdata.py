@@ -98,7 +98,8 @@ def _csv(rows: Iterator[list[Any]] | list[list[Any]]) -> bytes:
 
 
 def microdata_zip(session: Session, unit: str, period: str) -> bytes:
-    """responses.csv, served.csv, codebook.csv and codebook.json in a zip (fixed dates)."""
+    """responses.csv, served.csv (imported counts for the period, all services), units.csv
+(the tree of the scope, to rebuild strata), codebook.csv and codebook.json in a zip."""
     parsed = parse_period(period)
     tree = UnitTree.load(session)
     scope = tree.by_code(unit or "")
@@ -123,6 +124,10 @@ def microdata_zip(session: Session, unit: str, period: str) -> bytes:
             archive.writestr(info, data)
         put("responses.csv", _csv([head, *_rows(session, where, codes)]))
         put("served.csv", _csv([["period", "unit", "service", "count"], *served]))
+        put("units.csv", _csv([["unit", "parent"]] + sorted(
+            [tree.nodes[u].code, tree.nodes[tree.nodes[u].parent_id].code
+             if u != scope.id and tree.nodes[u].parent_id in tree.nodes else ""]
+            for u in members)))
         put("codebook.csv", _csv([["column", "type", "dimension", "label", "values"]] + [
             [e["column"], e["type"], e.get("dimension", ""), e["label"], e.get("values", "")]
             for e in book]))
