@@ -97,6 +97,11 @@ def _csv(rows: Iterator[list[Any]] | list[list[Any]]) -> bytes:
     return b"\xef\xbb\xbf" + buffer.getvalue().encode("utf-8")
 
 
+def _parent_code(tree: UnitTree, unit: int, root: int) -> str:
+    parent = tree.nodes[unit].parent_id
+    return tree.nodes[parent].code if unit != root and parent is not None else ""
+
+
 def microdata_zip(session: Session, unit: str, period: str) -> bytes:
     """responses.csv, served.csv (imported counts for the period, all services), units.csv
 (the tree of the scope, to rebuild strata), codebook.csv and codebook.json in a zip."""
@@ -125,9 +130,7 @@ def microdata_zip(session: Session, unit: str, period: str) -> bytes:
         put("responses.csv", _csv([head, *_rows(session, where, codes)]))
         put("served.csv", _csv([["period", "unit", "service", "count"], *served]))
         put("units.csv", _csv([["unit", "parent"]] + sorted(
-            [tree.nodes[u].code, tree.nodes[tree.nodes[u].parent_id].code
-             if u != scope.id and tree.nodes[u].parent_id in tree.nodes else ""]
-            for u in members)))
+            [tree.nodes[u].code, _parent_code(tree, u, scope.id)] for u in members)))
         put("codebook.csv", _csv([["column", "type", "dimension", "label", "values"]] + [
             [e["column"], e["type"], e.get("dimension", ""), e["label"], e.get("values", "")]
             for e in book]))
