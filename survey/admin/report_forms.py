@@ -35,10 +35,10 @@ class VersionForm(FlaskForm):
 class ReturnForm(VersionForm):
     reason = TextAreaField(_l("What must be corrected"), validators=[
         InputRequired(message=_l("Say what must be corrected.")),
-        Length(max=500, message=TOO_LONG)], render_kw={"rows": 3})
+        Length(max=500, message=TOO_LONG)], render_kw={"rows": 3, "class": "wide"})
 
 
 class NarrativeForm(VersionForm):
     text = TextAreaField(_l("Narrative"), validators=[
         InputRequired(message=_l("Write the narrative.")),
-        Length(max=NARRATIVE_MAX, message=TOO_LONG)], render_kw={"rows": 14})
+        Length(max=NARRATIVE_MAX, message=TOO_LONG)], render_kw={"rows": 14, "class": "wide"})

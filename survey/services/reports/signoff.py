@@ -226,10 +226,11 @@ class TrackerRow:
 
 
 def tracker(session: Session, period: str, scope: Scope) -> list[TrackerRow]:
-    """The reporting units (province and centres) in ``scope`` with the state of their
+    """The reporting units (province, centres, branches; not counters) in ``scope`` with the state of their
     latest version for ``period``: nháp / đã gửi / đã duyệt / trả lại / chưa báo cáo."""
     units = session.scalars(sa.select(Unit).where(
-        scope.where(Unit.id), Unit.kind.in_([UnitKind.province, UnitKind.centre]))
+        scope.where(Unit.id),
+        Unit.kind.in_([UnitKind.province, UnitKind.centre, UnitKind.branch]))
         .order_by(Unit.code)).all()
     newest: dict[int, ReportVersion] = {}
     for version in versions_of(session, [u.id for u in units], period):
