@@ -16,7 +16,7 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
 from ..extensions import current_session
-from ..models import ReportStatus, ReportVersion, utcnow
+from ..models import ReportStatus, ReportVersion
 from ..services import audit
 from ..services.audit import Action, Actor
 from ..services.errors import ServiceError
@@ -24,7 +24,6 @@ from ..services.reporting.index import configured
 from ..services.reports import signoff
 from ..services.reports.files import FORMATS, MIMETYPES
 from ..services.reports.model import Report
-from ..timeutil import local_date
 from . import bp
 from .permissions import requires, scope_for, signed_in_user
 from .report_forms import NarrativeForm, PeriodForm, ReturnForm, VersionForm
@@ -42,8 +41,7 @@ DONE = {
 
 
 def current_period() -> str:
-    today = local_date(utcnow())
-    return f"{today.year}-Q{(today.month - 1) // 3 + 1}"
+    return signoff.current_quarter()
 
 
 def _period() -> str:

@@ -23,6 +23,7 @@ def seed_demo() -> None:
     account = None
     if catalogue.seed_demo(current_session()):
         account = create_demo_admin(current_session())
+        _demo_reports()
         current_session().commit()
         click.echo(_("Demo data loaded (Nghệ An, clearly labelled demo units)."))
     else:
@@ -48,6 +49,14 @@ def seed_demo() -> None:
                      command=command("users", "reset", "--email", DEMO_ADMIN_EMAIL)))
 
 
+def _demo_reports() -> None:
+    """Draft quarterly reports of the demo units (/admin/reports), made or updated."""
+    from ..services.reporting.index import configured
+    from ..services.reports.signoff import demo_reports
+
+    demo_reports(current_session(), configured(current_app.config))
+
+
 @click.command("demo-responses")
 @click.option("--count", type=int, default=600, show_default=True,
               help="How many synthetic responses to add.")
@@ -57,6 +66,7 @@ def demo_responses(count: int) -> None:
     and the numbers of claimants served there, so that response rates show."""
     stored = add_demo_responses(current_session(), count)
     import_demo_served(current_session())
+    _demo_reports()
     current_session().commit()
     year = str(local_date(utcnow()).year)
     click.echo(_("Added %(count)s synthetic responses at the demo counters over the last "

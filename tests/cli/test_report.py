@@ -45,3 +45,18 @@ def test_refused_input_says_why(runner, db, seeded, tmp_path):  # noqa: F811
                                   "--out", str(tmp_path / "x.xlsx")])
     assert unknown.exit_code == 1 and "ZZ" in unknown.output
     assert not (tmp_path / "x.xlsx").exists()
+
+
+def test_seed_demo_and_demo_responses_fill_the_reports(runner, db):
+    import sqlalchemy as sa
+
+    from survey.models import ReportStatus, ReportVersion
+
+    assert runner.invoke(args=["survey", "seed-demo"]).exit_code == 0
+    versions = db.session.scalars(sa.select(ReportVersion)).all()
+    assert len(versions) == 3 and {v.status for v in versions} == {ReportStatus.draft}
+    result = runner.invoke(args=["survey", "demo-responses", "--count", "200"])
+    assert result.exit_code == 0, result.output
+    db.session.expire_all()
+    versions = db.session.scalars(sa.select(ReportVersion)).all()
+    assert len(versions) == 3 and all(v.change_log for v in versions)

@@ -254,3 +254,23 @@ def days_to_deadline(now: Optional[dt.datetime] = None) -> tuple[int, dt.date]:
     if today > due:
         due = dt.date(today.year + 1, *DEADLINE_DAY)
     return (due - today).days, due
+
+
+def current_quarter(now: Optional[dt.datetime] = None) -> str:
+    """The quarter of today in Vietnam time, e.g. ``2026-Q4``."""
+    today = local_date(now or utcnow())
+    return f"{today.year}-Q{(today.month - 1) // 3 + 1}"
+
+
+def demo_reports(session: Session, options: Mapping[str, Any]) -> list[Generated]:
+    """Draft reports of the demo units (the province and the demo branches) for the
+    current quarter, so that /admin/reports has something to show on a first run."""
+    codes = [code for code in ("NA", "NA-DEMO1", "NA-DEMO2")
+             if session.scalar(sa.select(Unit.id).where(Unit.code == code)) is not None]
+    made = []
+    for code in codes:
+        try:
+            made.append(generate(session, code, current_quarter(), audit.CLI, options))
+        except ServiceError:  # submitted already: left for its approver
+            continue
+    return made
