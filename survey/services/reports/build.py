@@ -390,7 +390,8 @@ class _Builder:
 
     def _notes(self, units: IndexTable) -> Sheet:
         sheet = Sheet("GhiChu", _("Definitions and method"), [
-            Column("topic", _("Topic"), TEXT, 28), Column("explanation", _("Explanation"), TEXT, 110)])
+            Column("topic", _("Topic"), TEXT, 28),
+            Column("explanation", _("Explanation"), TEXT, 110)])
         sheet.rows = [[topic, text] for topic, text in texts.method_notes(units)]
         return sheet
 

@@ -226,8 +226,9 @@ class TrackerRow:
 
 
 def tracker(session: Session, period: str, scope: Scope) -> list[TrackerRow]:
-    """The reporting units (province, centres, branches; not counters) in ``scope`` with the state of their
-    latest version for ``period``: nháp / đã gửi / đã duyệt / trả lại / chưa báo cáo."""
+    """The reporting units (province, centres, branches; not counters) in ``scope`` with
+    the state of their latest version for ``period``: nháp / đã gửi / đã duyệt / trả lại /
+    chưa báo cáo."""
     units = session.scalars(sa.select(Unit).where(
         scope.where(Unit.id),
         Unit.kind.in_([UnitKind.province, UnitKind.centre, UnitKind.branch]))
