@@ -260,6 +260,8 @@ class _Builder:
             (key, row, row.level, row.key) for key, row in zip(parents["keys"], units.rows)]
         for key, row, level, code in rows:
             unit_code = code.split(":")[0]
+            if key[0] == "own":  # a unit's own responses, apart from its sub-units
+                code = f"{unit_code}:own"
             node = self.tree.by_code(unit_code)
             members = ([] if node is None else [node.id] if key[0] == "own"
                        else self.tree.subtree(node.id))
