@@ -26,7 +26,8 @@ from ..services.reports.files import FORMATS, MIMETYPES
 from ..services.reports.model import Report
 from . import bp
 from .permissions import requires, scope_for, signed_in_user
-from .report_forms import NarrativeForm, PeriodForm, ReturnForm, VersionForm
+from .report_forms import (PERIOD_MESSAGE, NarrativeForm, PeriodForm, ReturnForm,
+                           VersionForm)
 
 DONE = {
     "created": _l("A new version of the report was made."),
@@ -102,6 +103,8 @@ def _unit_page(period: str, status: int = 200, error: Any = None,
 @requires("reports.read", unit="unit_code")
 def reports_unit(unit_code: str):
     period = _period()
+    if request.args.get("period") and period != request.args["period"].strip().upper():
+        return _unit_page(period, 422, PERIOD_MESSAGE)
     if request.args.get("format") is None:
         return _unit_page(period)
     fmt, number = request.args.get("format", ""), request.args.get("version", "")
@@ -203,7 +206,12 @@ def reports_microdata(unit_code: str):
     from ..services.reports.microdata import microdata_zip
 
     period = _period()
-    content = microdata_zip(current_session(), g.unit.code, period)
+    if request.args.get("period") and period != request.args["period"].strip().upper():
+        return _unit_page(period, 422, PERIOD_MESSAGE)
+    try:
+        content = microdata_zip(current_session(), g.unit.code, period)
+    except ServiceError as exc:
+        return _unit_page(current_period(), 422, exc.message)
     audit.record(current_session(), Action.MICRODATA_EXPORTED, Actor.of(signed_in_user()),
                  object_type="unit", object_id=g.unit.id, unit_id=g.unit.id,
                  detail={"unit": g.unit.code, "period": period, "bytes": len(content),

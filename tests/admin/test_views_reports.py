@@ -80,6 +80,11 @@ def test_bad_input_is_refused_with_a_message(client, db, make_user, seeded):  # 
     year = post(client, "/admin/reports/NA-VINH/generate", period="2026")
     assert year.status_code == 303
     assert client.get("/admin/reports?period=abc").status_code == 422
+    for path in ("/admin/reports/NA-VINH?period=2026-Q9", "/admin/reports/NA/microdata?period=x"):
+        page = client.get(path)
+        assert page.status_code in (403, 422)
+        if page.status_code == 422:
+            assert "Hãy nhập một quý" in page.get_data(as_text=True)
     wrong = client.get("/admin/reports/NA-VINH?period=2026-Q3&version=1&format=doc")
     assert wrong.status_code == 400
     assert client.get("/admin/reports/NA-VINH?period=2026-Q3&version=9&format=xlsx"
@@ -95,6 +100,8 @@ def test_viewers_download_microdata_without_contacts(client, db, make_user, seed
     assert post(client, "/admin/reports/NA/generate", period="2026-Q3").status_code == 403
     answer = client.get("/admin/reports/NA/microdata?period=2026-Q3")
     assert answer.status_code == 200
+    early = client.get("/admin/reports/NA/microdata?period=1999")
+    assert early.status_code == 422 and early.mimetype == "text/html"
     archive = zipfile.ZipFile(io.BytesIO(answer.data))
     assert archive.namelist() == ["responses.csv", "served.csv", "units.csv",
                                   "codebook.csv", "codebook.json"]
