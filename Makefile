@@ -78,6 +78,7 @@ bench: install-test system-deps
 	$(PY) bench/submit_load.py --quick
 	$(PY) bench/kiosk_ingest.py --quick
 	$(PY) bench/inbox_list.py --quick
+	$(PY) bench/report_export.py --quick
 
 clean:
 	rm -rf $(VENV) *.egg-info .pytest_cache

@@ -56,6 +56,9 @@ class Config:
     COVERAGE_TARGETS: dict = {}
     #: Smallest sample that gets a verdict.
     MIN_N: int = 10
+    #: The receiving body named in the reports (ThongTin, the PDF cover); empty: "Sở Nội
+    #: vụ tỉnh; Bộ Nội vụ" (docs/reports.md).
+    REPORT_RECEIVER: str = ""
     #: Items answered by fewer people in a cell stay out of that cell's composite index
     #: (rather than being averaged in from one or two answers).
     MIN_ITEM_ANSWERS: int = 5

@@ -16,3 +16,4 @@ from . import units, served, questionnaires  # noqa: E402,F401
 from . import inbox, cases, feedback_page  # noqa: E402,F401
 from . import coverage  # noqa: E402,F401
 from . import quality  # noqa: E402,F401
+from . import reports  # noqa: E402,F401

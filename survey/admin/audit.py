@@ -55,6 +55,13 @@ ACTION_NAMES: dict[str, Any] = {
     Action.FEEDBACK_PAGE: _l("A unit's public feedback page switched on or off"),
     Action.FEEDBACK_ACTION_ADDED: _l("An action added to a unit's public feedback page"),
     Action.FEEDBACK_ACTION_REMOVED: _l("An action removed from a unit's public feedback page"),
+    Action.REPORT_GENERATED: _l("Report generated"),
+    Action.REPORT_NARRATIVE: _l("Report narrative edited"),
+    Action.REPORT_SUBMITTED: _l("Report submitted"),
+    Action.REPORT_APPROVED: _l("Report approved"),
+    Action.REPORT_RETURNED: _l("Report returned for correction"),
+    Action.REPORT_EXPORTED: _l("Report file downloaded"),
+    Action.MICRODATA_EXPORTED: _l("Microdata downloaded"),
 }
 OUTCOME_NAMES: dict[Outcome, Any] = {
     Outcome.success: _l("succeeded"),

@@ -21,16 +21,21 @@ class MenuItem:
 #: In the order shown. A new screen adds its line here.
 MENU = [
     MenuItem("admin.home", AUTHENTICATED, _l("Home")),
-    MenuItem("admin.inbox", "inbox.read", _l("Feedback inbox")),
-    MenuItem("admin.feedback_pages", "feedback_page.manage", _l("Public feedback pages")),
-    MenuItem("admin.kiosks", "kiosks.manage", _l("Kiosks")),
-    MenuItem("admin.print", "posters.print", _l("Posters and slips")),
-    MenuItem("admin.tokens", "tokens.manage", _l("API tokens")),
-    MenuItem("admin.units", "index.read", _l("Units")),
-    MenuItem("admin.served", "served.import", _l("Served counts")),
+    # What managers watch and report,
+    MenuItem("admin.reports", "reports.read", _l("Reports")),
     MenuItem("admin.coverage", "coverage.read", _l("Coverage targets")),
     MenuItem("admin.quality", "quality.review", _l("Data quality")),
+    # what claimants said,
+    MenuItem("admin.inbox", "inbox.read", _l("Feedback inbox")),
+    MenuItem("admin.feedback_pages", "feedback_page.manage", _l("Public feedback pages")),
+    # the service points and their equipment,
+    MenuItem("admin.units", "index.read", _l("Units")),
+    MenuItem("admin.kiosks", "kiosks.manage", _l("Kiosks")),
+    MenuItem("admin.print", "posters.print", _l("Posters and slips")),
+    MenuItem("admin.served", "served.import", _l("Served counts")),
     MenuItem("admin.questionnaires", "questionnaires.read", _l("Questionnaires")),
+    # and the administrator's screens.
+    MenuItem("admin.tokens", "tokens.manage", _l("API tokens")),
     MenuItem("admin.users", "users.manage", _l("Users")),
     MenuItem("admin.audit", "audit.read", _l("Audit log")),
 ]

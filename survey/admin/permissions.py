@@ -35,6 +35,9 @@ A, M, V, H = Role.admin, Role.manager, Role.viewer, Role.handler
 PERMISSIONS: dict[str, frozenset[Role]] = {
     "index.read": frozenset({A, M, V}),
     "reports.read": frozenset({A, M, V}),
+    "reports.submit": frozenset({A, M}),
+    "reports.approve": frozenset({A}),
+    "microdata.read": frozenset({A, V}),
     "inbox.read": frozenset({A, M, H}),
     "inbox.handle": frozenset({A, M, H}),
     "contacts.read": frozenset({A, M, H}),
@@ -57,6 +60,9 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
 DESCRIPTIONS: dict[str, Any] = {
     "index.read": _l("See the satisfaction index"),
     "reports.read": _l("See and download reports"),
+    "reports.submit": _l("Generate reports and submit them for approval"),
+    "reports.approve": _l("Approve reports or return them for correction"),
+    "microdata.read": _l("Download anonymous microdata for analysis"),
     "inbox.read": _l("Read feedback from claimants"),
     "inbox.handle": _l("Handle feedback from claimants"),
     "contacts.read": _l("See the contact details claimants left for a reply"),

@@ -18,6 +18,7 @@ from .kiosks import kiosk_cli
 from .locale import LocaleGroup
 from .print import posters_command, qr_command, receipts_cli
 from .questionnaires import questionnaire_cli
+from .report import report_command
 from .served import served_cli
 from .tokens import token_cli
 from .trend import trend_command
@@ -30,7 +31,7 @@ survey_cli = LocaleGroup("survey", help="Survey platform tasks (demo data, quest
 for _command in (seed_demo, demo_responses, questionnaire_cli, purge_contacts, token_cli,
                  kiosk_cli, units_cli, posters_command, qr_command, receipts_cli,
                  index_command, trend_command, served_cli, users_cli, audit_command, inbox_cli,
-                 backup_command, coverage_cli, flags_cli):
+                 backup_command, coverage_cli, flags_cli, report_command):
     survey_cli.add_command(_command)
 
 __all__ = ["survey_cli"]

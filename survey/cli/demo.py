@@ -33,6 +33,7 @@ def seed_demo() -> None:
         # Feedback to handle at the demo reception point, and its public page.
         add_demo_feedback(current_session(), settings_from(current_app.config),
                           int(current_app.config.get("CONTACT_RETENTION_DAYS", 30)))
+        _demo_reports()
         current_session().commit()
         click.echo(_("Demo data loaded (Nghệ An, clearly labelled demo units)."))
         click.echo(_("A scripted stuffing episode at a demo counter: %(count)s responses "
@@ -61,6 +62,14 @@ def seed_demo() -> None:
                      command=command("users", "reset", "--email", DEMO_ADMIN_EMAIL)))
 
 
+def _demo_reports() -> None:
+    """Draft quarterly reports of the demo units (/admin/reports), made or updated."""
+    from ..services.reporting.index import configured
+    from ..services.reports.signoff import demo_reports
+
+    demo_reports(current_session(), configured(current_app.config))
+
+
 @click.command("demo-responses")
 @click.option("--count", type=int, default=600, show_default=True,
               help="How many synthetic responses to add.")
@@ -70,6 +79,7 @@ def demo_responses(count: int) -> None:
     and the numbers of claimants served there, so that response rates show."""
     stored = add_demo_responses(current_session(), count)
     import_demo_served(current_session())
+    _demo_reports()
     current_session().commit()
     year = str(local_date(utcnow()).year)
     click.echo(_("Added %(count)s synthetic responses at the demo counters over the last "

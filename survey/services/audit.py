@@ -56,6 +56,13 @@ class Action:
     FEEDBACK_PAGE = "feedback_page.changed"
     FEEDBACK_ACTION_ADDED = "feedback_action.added"
     FEEDBACK_ACTION_REMOVED = "feedback_action.removed"
+    REPORT_GENERATED = "report.generated"
+    REPORT_NARRATIVE = "report.narrative"
+    REPORT_SUBMITTED = "report.submitted"
+    REPORT_APPROVED = "report.approved"
+    REPORT_RETURNED = "report.returned"
+    REPORT_EXPORTED = "report.exported"
+    MICRODATA_EXPORTED = "microdata.exported"
 
     @classmethod
     def all(cls) -> list[str]:

@@ -76,6 +76,9 @@ def test_the_table_says_what_the_issue_says():
     assert PERMISSIONS == {
         "index.read": roles("admin", "manager", "viewer"),
         "reports.read": roles("admin", "manager", "viewer"),
+        "reports.submit": roles("admin", "manager"),
+        "reports.approve": roles("admin"),
+        "microdata.read": roles("admin", "viewer"),
         "inbox.read": roles("admin", "manager", "handler"),
         "inbox.handle": roles("admin", "manager", "handler"),
         "contacts.read": roles("admin", "manager", "handler"),

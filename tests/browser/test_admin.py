@@ -163,13 +163,13 @@ def test_forms_without_a_valid_csrf_token_are_refused(live_server, people, deskt
 
 #: Each role's menu, in order.
 MENUS = {
-    "admin": ["Home", "Feedback inbox", "Public feedback pages", "Kiosks", "Posters and slips",
-              "API tokens", "Units", "Served counts", "Coverage targets", "Data quality",
-              "Questionnaires", "Users", "Audit log"],
-    "manager": ["Home", "Feedback inbox", "Public feedback pages", "Kiosks",
-                "Posters and slips", "Units", "Coverage targets", "Data quality",
+    "admin": ["Home", "Reports", "Coverage targets", "Data quality", "Feedback inbox",
+              "Public feedback pages", "Units", "Kiosks", "Posters and slips", "Served counts",
+              "Questionnaires", "API tokens", "Users", "Audit log"],
+    "manager": ["Home", "Reports", "Coverage targets", "Data quality", "Feedback inbox",
+                "Public feedback pages", "Units", "Kiosks", "Posters and slips",
                 "Questionnaires"],
-    "viewer": ["Home", "Units", "Coverage targets"],
+    "viewer": ["Home", "Reports", "Coverage targets", "Units"],
     "handler": ["Home", "Feedback inbox"],
 }
 
