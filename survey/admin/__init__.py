@@ -14,3 +14,4 @@ from . import auth, home, users, audit  # noqa: E402,F401
 from . import kiosks, tokens, printing  # noqa: E402,F401
 from . import units, served, questionnaires  # noqa: E402,F401
 from . import inbox, cases  # noqa: E402,F401
+from . import dashboard  # noqa: E402,F401

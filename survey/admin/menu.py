@@ -21,6 +21,7 @@ class MenuItem:
 #: In the order shown. A new screen adds its line here.
 MENU = [
     MenuItem("admin.home", AUTHENTICATED, _l("Home")),
+    MenuItem("admin.dashboard", "index.read", _l("Dashboard")),
     MenuItem("admin.inbox", "inbox.read", _l("Feedback inbox")),
     MenuItem("admin.kiosks", "kiosks.manage", _l("Kiosks")),
     MenuItem("admin.print", "posters.print", _l("Posters and slips")),

@@ -8,7 +8,8 @@ from flask_babel import gettext as _
 from ..extensions import current_session
 from ..models import utcnow
 from ..services import catalogue
-from ..services.catalogue.demo import add_demo_responses, import_demo_served
+from ..services.catalogue.demo import (DASHBOARD_QUARTERS, add_dashboard_demo, add_demo_responses,
+                                       import_demo_served)
 from ..timeutil import local_date
 from .errors import service_errors
 from .hints import command
@@ -23,8 +24,12 @@ def seed_demo() -> None:
     account = None
     if catalogue.seed_demo(current_session()):
         account = create_demo_admin(current_session())
+        stored = add_dashboard_demo(current_session())
         current_session().commit()
         click.echo(_("Demo data loaded (Nghệ An, clearly labelled demo units)."))
+        click.echo(_("%(count)s synthetic responses at the demo counters over the last "
+                     "%(quarters)s quarters: the satisfaction dashboard opens with them "
+                     "after signing in.", count=stored, quarters=DASHBOARD_QUARTERS))
     else:
         click.echo(_("Database already has units; demo data not loaded."))
     base = current_app.config["PUBLIC_URL"].rstrip("/")
