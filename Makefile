@@ -75,6 +75,7 @@ bench: install-test system-deps
 	$(PY) bench/coverage.py --quick
 	$(PY) bench/submit_load.py --quick
 	$(PY) bench/kiosk_ingest.py --quick
+	$(PY) bench/dashboard.py --quick
 
 clean:
 	rm -rf $(VENV) *.egg-info .pytest_cache

@@ -172,15 +172,18 @@ def dashboard():
 def overview_context(filters: Filters, tree: UnitTree) -> dict[str, Any]:
     column, descending = board.parse_sort(request.args.get("sort"))
     before = shifted(filters.period, 1)
-    view = cached("overview", filters, before.start_utc, filters.period.end_utc,
-                  lambda: board.overview(current_session(), filters.unit, filters.period.code,
-                                         _settings(), _locale()))
-    funnel = board.funnel(view)
-    return {"view": view, "units": board.sorted_units(view.units, column, descending),
-            "sort": column, "descending": descending, "funnel": funnel,
-            "previous": before,
-            "headline_svg": charts.headline(view),
-            "funnel_svg": charts.funnel(funnel) if funnel and funnel.points else None,
+
+    def compute() -> dict[str, Any]:
+        view = board.overview(current_session(), filters.unit, filters.period.code,
+                              _settings(), _locale())
+        funnel = board.funnel(view)
+        # The charts are cached with the figures they draw (same data version).
+        return {"view": view, "funnel": funnel, "headline_svg": charts.headline(view),
+                "funnel_svg": charts.funnel(funnel) if funnel and funnel.points else None}
+    found = cached("overview", filters, before.start_utc, filters.period.end_utc, compute)
+    view = found["view"]
+    return {**found, "units": board.sorted_units(view.units, column, descending),
+            "sort": column, "descending": descending, "previous": before,
             "children": {code for code, _n, _d in unit_choices(tree)}}
 
 
@@ -220,12 +223,13 @@ def trend_context(filters: Filters, tree: UnitTree) -> dict[str, Any]:
         end = containing(filters.period.last_day.year, filters.period.last_day.month, every)
         first = shifted(end, 7 if every == "quarter" else 11)
 
-        def compute(every: str = every) -> board.TrendView:
-            return board.trend(current_session(), filters.unit, filters.period, every,
+        def compute(every: str = every) -> dict[str, Any]:
+            view = board.trend(current_session(), filters.unit, filters.period, every,
                                _settings(), _locale())
+            return {"view": view, "svgs": charts.trend(view, every)}
         views[every] = cached("trend", filters, first.start_utc, end.end_utc, compute, every)
-    svgs = {every: charts.trend(view, every) for every, view in views.items()}
-    return {"trends": views, "svgs": svgs}
+    return {"trends": {every: found["view"] for every, found in views.items()},
+            "svgs": {every: found["svgs"] for every, found in views.items()}}
 
 
 @bp.get("/dashboard/plan")
@@ -237,7 +241,7 @@ def dashboard_plan():
 def plan_context(filters: Filters, tree: UnitTree) -> dict[str, Any]:
     from ..services.reporting.planner import plan
 
-    view = cached("overview", filters, shifted(filters.period, 1).start_utc,
+    view = cached("plan", filters, shifted(filters.period, 1).start_utc,
                   filters.period.end_utc,
                   lambda: board.overview(current_session(), filters.unit, filters.period.code,
                                          _settings(), _locale()))

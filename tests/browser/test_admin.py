@@ -163,11 +163,11 @@ def test_forms_without_a_valid_csrf_token_are_refused(live_server, people, deskt
 
 #: Each role's menu, in order.
 MENUS = {
-    "admin": ["Home", "Feedback inbox", "Kiosks", "Posters and slips", "API tokens", "Units",
+    "admin": ["Home", "Dashboard", "Feedback inbox", "Kiosks", "Posters and slips", "API tokens", "Units",
               "Served counts", "Questionnaires", "Users", "Audit log"],
-    "manager": ["Home", "Feedback inbox", "Kiosks", "Posters and slips", "Units",
+    "manager": ["Home", "Dashboard", "Feedback inbox", "Kiosks", "Posters and slips", "Units",
                 "Questionnaires"],
-    "viewer": ["Home", "Units"],
+    "viewer": ["Home", "Dashboard", "Units"],
     "handler": ["Home", "Feedback inbox"],
 }
 
