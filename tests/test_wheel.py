@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 #: What the wheel is built from (what an sdist holds); .mo files are left behind on
 #: purpose: the build must compile them itself.
 SOURCES = ("pyproject.toml", "setup.cfg", "setup.py", "MANIFEST.in", "README.md",
-           "survey", "migrations", "kiosk")
+           "survey", "migrations", "kiosk", "docs")
 CLEAN = shutil.ignore_patterns("__pycache__", "*.pyc", "*.mo", "build", "*.egg-info")
 APP = ["-m", "flask", "--app", "survey:create_app"]
 #: A tiny production-like server on a free port; it prints the port once listening.

@@ -79,6 +79,7 @@ def test_charts_are_named_and_the_page_prints_without_controls(live_server, mana
     assert not page.locator("form.filters").is_visible()
     assert not page.locator("nav.menu").is_visible()
     assert page.locator("#units table").is_visible()
+    assert page.locator("details table").first.is_visible()  # the funnel's data, printed
     pdf = tmp_path / "dashboard.pdf"
     page.pdf(path=str(pdf), prefer_css_page_size=True)
     info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout
