@@ -157,14 +157,17 @@ def judged_tree(table: IndexTable, parents: Optional[Mapping[str, str]] = None,
     return total, [Judged(row, final[row.key], table.min_n, goal) for row in table.rows]
 
 
-def milestones(table: IndexTable, targets: Optional[Mapping] = None) -> list[Milestone]:
+def milestones(table: IndexTable, targets: Optional[Mapping] = None,
+               shown: Optional[bool] = None) -> list[Milestone]:
     """The total's verdict against every milestone target, the one in force marked;
-    ``None`` verdicts when the total is not shown."""
+    ``None`` verdicts when the total is not shown (``shown``: after secondary
+    suppression; default: by the primary rule alone)."""
     from ...analysis import target_verdict
 
     total, period = table.total, table.period
     in_force = default_target(period, targets)
-    shown = assess_row(total).shown and not math.isnan(total.estimate)
+    if shown is None:
+        shown = assess_row(total).shown and not math.isnan(total.estimate)
     figure = SimpleNamespace(estimate=total.estimate, se=total.se, df=total.df or 0,
                              n=total.n, census=total.method == Method.CENSUS)
     found = []
@@ -194,7 +197,7 @@ def overview(session: Session, unit: str, period: str, settings: Mapping[str, An
              for row in rows]
     return Overview(table, previous, total, previous_total,
                     change_between(total, previous_total, table.level), units,
-                    milestones(table, settings.get("targets")))
+                    milestones(table, settings.get("targets"), total.shown))
 
 
 # --- sorting the unit table -------------------------------------------------------------
