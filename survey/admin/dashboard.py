@@ -361,3 +361,9 @@ VERDICT_MEANING: dict[Any, Any] = {
 def reasons_filter(assessment: Any) -> str:
     """Why a figure is flagged or hidden, in words."""
     return "; ".join(str(REASON_WORDS[reason]) for reason in assessment.reasons)
+
+
+@bp.app_template_filter("ratio")
+def ratio_filter(value: Optional[float]) -> str:
+    """A design effect: "1,18" / "1.18"."""
+    return format_value(value, Kind.RATIO, _locale())
