@@ -10,6 +10,7 @@ import re
 from html import unescape
 
 import pytest
+import sqlalchemy as sa
 
 from survey.models import Channel
 from survey.services import catalogue
@@ -233,3 +234,13 @@ def test_a_new_response_changes_only_its_subtree_s_data_version(db, demo, questi
     assert version("NA-DEMO1") == before["NA-DEMO1"]
     assert version("NA-DEMO2") != before["NA-DEMO2"]
     assert version("NA-VINH") != before["NA-VINH"]
+    # Flagging a response (the kiosk's too-fast check) is a change too, of its subtree only.
+    from survey.models import Response, ResponseStatus
+
+    before = {code: version(code) for code in ("NA-DEMO1", "NA-DEMO2")}
+    flagged = db.session.scalars(sa.select(Response).where(
+        Response.unit_id == ids["NA-DEMO1-Q1"])).first()
+    flagged.status, flagged.status_reason = ResponseStatus.flagged, "too_fast"
+    db.session.flush()
+    assert version("NA-DEMO1") != before["NA-DEMO1"]
+    assert version("NA-DEMO2") == before["NA-DEMO2"]

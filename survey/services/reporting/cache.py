@@ -2,9 +2,9 @@
 
 A cached table is reused while the *data version* of what it was computed from is
 unchanged: for one unit subtree and one time range, the catalogue stamp (units,
-services, questionnaires), the responses submitted in the range in the subtree counted
-by status with the latest ``received_at``, and the served counts and receipt codes of
-the subtree. A new response at a counter changes the version of that counter's subtree
+services, questionnaires), the number of responses submitted in the range in the
+subtree and the number flagged or excluded (by status and reason), and the served
+counts and receipt codes of the subtree. A new response at a counter changes the version of that counter's subtree
 and its ancestors' only: the tables of other offices stay cached. Reading the version is
 a few indexed counts, far cheaper than the aggregates.
 
@@ -21,7 +21,7 @@ from typing import Any, Callable, Hashable, Optional, Sequence, TypeVar
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from ...models import CatalogueStamp, ReceiptCode, Response, ServedCount
+from ...models import CatalogueStamp, ReceiptCode, Response, ResponseStatus, ServedCount
 
 T = TypeVar("T")
 
@@ -29,18 +29,26 @@ T = TypeVar("T")
 def data_version(session: Session, members: Optional[Sequence[int]], start: dt.datetime,
                  end: dt.datetime) -> tuple:
     """What the figures of the units ``members`` (None: every unit) between ``start``
-    and ``end`` depend on; equal versions give equal figures."""
+    and ``end`` depend on; equal versions give equal figures.
+
+    Responses are counted twice, each time on an index: all of them (the index on
+    unit and submission time covers the count, no row is read), and those not valid,
+    by status and reason (the index on the status: only the few flagged or excluded
+    rows are read). A new response changes the first; flagging or excluding one
+    changes the second."""
     def within(column: Any) -> list[Any]:
         return [] if members is None else [column.in_(list(members))]
 
     stamp = session.scalar(sa.select(CatalogueStamp.stamp).where(CatalogueStamp.id == 1))
-    responses = tuple(sorted(
-        (str(getattr(status, "value", status)), count, str(latest))
-        for status, count, latest in session.execute(
-            sa.select(Response.status, sa.func.count(), sa.func.max(Response.received_at))
-            .where(Response.submitted_at >= start, Response.submitted_at < end,
-                   *within(Response.unit_id))
-            .group_by(Response.status))))
+    window = [Response.submitted_at >= start, Response.submitted_at < end,
+              *within(Response.unit_id)]
+    every = session.scalar(sa.select(sa.func.count()).select_from(Response).where(*window))
+    flagged = tuple(sorted(
+        (str(getattr(status, "value", status)), str(reason), count)
+        for status, reason, count in session.execute(
+            sa.select(Response.status, Response.status_reason, sa.func.count())
+            .where(Response.status != ResponseStatus.valid, *window)
+            .group_by(Response.status, Response.status_reason))))
     served = tuple(session.execute(
         sa.select(sa.func.count(), sa.func.sum(ServedCount.count),
                   sa.func.max(ServedCount.imported_at))
@@ -48,7 +56,7 @@ def data_version(session: Session, members: Optional[Sequence[int]], start: dt.d
     receipts = session.scalar(sa.select(sa.func.count()).select_from(ReceiptCode).where(
         ReceiptCode.issued_on >= start.date() - dt.timedelta(days=1),
         ReceiptCode.issued_on <= end.date(), *within(ReceiptCode.unit_id)))
-    return (stamp, responses, tuple(str(v) for v in served), receipts)
+    return (stamp, every, flagged, tuple(str(v) for v in served), receipts)
 
 
 class AggregateCache:
