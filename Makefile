@@ -79,6 +79,7 @@ bench: install-test system-deps
 	$(PY) bench/kiosk_ingest.py --quick
 	$(PY) bench/inbox_list.py --quick
 	$(PY) bench/report_export.py --quick
+	$(PY) bench/dashboard.py --quick
 
 clean:
 	rm -rf $(VENV) *.egg-info .pytest_cache

@@ -25,6 +25,8 @@ KIOSK_SUFFIXES = {".html", ".js", ".css", ".svg", ".png", ".webmanifest", ".ico"
 BUNDLED = {
     "migrations": ("survey/_migrations", lambda path: path.suffix not in {".pyc", ".pyo"}),
     "kiosk": ("survey/_kiosk", lambda path: path.suffix in KIOSK_SUFFIXES),
+    # The admin's methodology page shows it (survey/admin/methodology.py).
+    "docs": ("survey/_docs", lambda path: path.name == "methodology.md"),
 }
 
 

@@ -1,8 +1,9 @@
 """Where the folders that live at the top of the checkout are found at run time.
 
-``migrations/`` (Alembic) and ``kiosk/`` (the kiosk's web app) stay at the top of the
-repository; building the wheel copies them into the package as ``survey/_migrations``
-and ``survey/_kiosk`` (see ``setup.py``). An installed wheel finds them there; a
+``migrations/`` (Alembic), ``kiosk/`` (the kiosk's web app) and ``docs/methodology.md``
+(the admin's methodology page) stay at the top of the repository; building the wheel
+copies them into the package as ``survey/_migrations``, ``survey/_kiosk`` and
+``survey/_docs`` (see ``setup.py``). An installed wheel finds them there; a
 checkout or an editable install, which has no such copies, uses the top-level folders.
 """
 from __future__ import annotations
@@ -14,7 +15,7 @@ from pathlib import Path
 CHECKOUT = Path(__file__).resolve().parent.parent
 
 #: Packaged name (inside ``survey``) -> folder at the top of the checkout.
-BUNDLED = {"_migrations": "migrations", "_kiosk": "kiosk"}
+BUNDLED = {"_migrations": "migrations", "_kiosk": "kiosk", "_docs": "docs"}
 
 
 def _bundled(name: str) -> Path:
@@ -31,3 +32,8 @@ def migrations_dir() -> Path:
 def kiosk_client_dir() -> Path:
     """The kiosk's web app served under ``/kiosk/`` (``index.html``, ``sw.js``, ...)."""
     return _bundled("_kiosk")
+
+
+def methodology_path() -> Path:
+    """docs/methodology.md, which the methodology page of the admin shows."""
+    return _bundled("_docs") / "methodology.md"

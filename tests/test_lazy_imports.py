@@ -28,7 +28,8 @@ with app.app_context():
     db.session.commit()
 page = app.test_client().get("/s/NA-VINH/Q1")
 print(json.dumps({"status": page.status_code,
-                  "loaded": sorted(m for m in ("numpy", "scipy") if m in sys.modules)}))
+                  "loaded": sorted(m for m in ("numpy", "scipy", "matplotlib")
+                            if m in sys.modules)}))
 """
 
 

@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 #: What the wheel is built from (what an sdist holds); .mo files are left behind on
 #: purpose: the build must compile them itself.
 SOURCES = ("pyproject.toml", "setup.cfg", "setup.py", "MANIFEST.in", "README.md",
-           "survey", "migrations", "kiosk")
+           "survey", "migrations", "kiosk", "docs")
 CLEAN = shutil.ignore_patterns("__pycache__", "*.pyc", "*.mo", "build", "*.egg-info")
 APP = ["-m", "flask", "--app", "survey:create_app"]
 #: A tiny production-like server on a free port; it prints the port once listening.
@@ -110,7 +110,9 @@ def test_the_wheel_holds_migrations_kiosk_app_and_compiled_translations(wheel):
             "survey/templates/public/survey.html", "survey/data/questionnaire_v1.json",
             "survey/templates/admin/base.html", "survey/templates/admin/_admin.css",
             "survey/admin/common_passwords.txt"} <= names
-    assert not [name for name in names if name.endswith(("kiosk-launcher.sh", ".service", ".md"))]
+    assert not [name for name in names if name.endswith(("kiosk-launcher.sh", ".service", ".md"))
+                and name != "survey/_docs/methodology.md"]
+    assert "survey/_docs/methodology.md" in names  # the admin's methodology page
     assert {name.split("/")[0] for name in names if not name.startswith("survey/")} == {
         f"bhtn_survey-{wheel.name.split('-')[1]}.dist-info"}
 

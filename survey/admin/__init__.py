@@ -17,3 +17,4 @@ from . import inbox, cases, feedback_page  # noqa: E402,F401
 from . import coverage  # noqa: E402,F401
 from . import quality  # noqa: E402,F401
 from . import reports  # noqa: E402,F401
+from . import dashboard  # noqa: E402,F401

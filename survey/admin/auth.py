@@ -14,18 +14,24 @@ from ..services.audit import Action, Actor
 from ..services.errors import ServiceError
 from . import bp
 from .forms import SetPasswordForm, SignInForm, add_service_errors
-from .permissions import AUTHENTICATED, PUBLIC, requires, signed_in_user
+from .permissions import AUTHENTICATED, PUBLIC, requires, scope_for, signed_in_user
 from .session import client_address, end_session, sign_in_limiter, start_session
 
 
-def safe_next(target: Optional[str]) -> str:
-    """Where to go after signing in: a path inside /admin, never another site."""
+def safe_next(target: Optional[str], landing: str = "admin.home") -> str:
+    """Where to go after signing in: a path inside /admin, never another site; else the
+    ``landing`` page."""
     if target:
         parts = urlsplit(target)
         if not parts.scheme and not parts.netloc and parts.path.startswith("/admin/") \
                 and not target.startswith("//") and "\\" not in target:
             return target
-    return url_for("admin.home", lang=request.args.get("lang"))
+    return url_for(landing, lang=request.args.get("lang"))
+
+
+def landing_page(user) -> str:
+    """The dashboard for those who may read the index, the home page for the others."""
+    return "admin.dashboard" if scope_for("index.read", user) else "admin.home"
 
 
 def _sign_in_page(form: SignInForm, status: int = 200, headers: Optional[dict] = None):
@@ -40,7 +46,7 @@ def sign_in():
     form = SignInForm()
     if request.method == "GET":
         if current_user.is_authenticated:
-            return redirect(safe_next(request.args.get("next")))
+            return redirect(safe_next(request.args.get("next"), landing_page(current_user)))
         form.next.data = request.args.get("next", "")
         return _sign_in_page(form)
     if not form.validate():
@@ -58,7 +64,7 @@ def sign_in():
         form.password.errors = [_("The e-mail address or the password is not right.")]
         return _sign_in_page(form, 401)
     start_session(result.user)
-    return redirect(safe_next(form.next.data), code=303)
+    return redirect(safe_next(form.next.data, landing_page(result.user)), code=303)
 
 
 @bp.post("/sign-out")

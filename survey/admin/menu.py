@@ -22,6 +22,7 @@ class MenuItem:
 MENU = [
     MenuItem("admin.home", AUTHENTICATED, _l("Home")),
     # What managers watch and report,
+    MenuItem("admin.dashboard", "index.read", _l("Dashboard")),
     MenuItem("admin.reports", "reports.read", _l("Reports")),
     MenuItem("admin.coverage", "coverage.read", _l("Coverage targets")),
     MenuItem("admin.quality", "quality.review", _l("Data quality")),

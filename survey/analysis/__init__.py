@@ -25,7 +25,7 @@ from .design import CompositeResult, DesignEstimate
 from .disclosure import Suppression, suppress
 from .multiplicity import adjust_verdicts, benjamini_hochberg
 from .monitoring import PChart, TrendResult, p_chart, trend_test
-from .planning import SampleSize, sample_size, slovin
+from .planning import SampleSize, power_sample_size, sample_size, slovin
 from .proportions import ProportionInterval, proportion_interval, stratified_proportion
 from .reliability import AlphaResult, cronbach_alpha, feldt_interval
 from .sums import CompositeSums, StratumSums, composite_from_sums, sums_from_answers
@@ -56,6 +56,7 @@ __all__ = [
     "p_chart",
     "proportion_interval",
     "sample_size",
+    "power_sample_size",
     "slovin",
     "stratified_proportion",
     "sums_from_answers",

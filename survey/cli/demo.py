@@ -8,7 +8,8 @@ from flask_babel import gettext as _
 from ..extensions import current_session
 from ..models import utcnow
 from ..services import catalogue
-from ..services.catalogue.demo import (add_demo_responses, add_demo_stuffing,
+from ..services.catalogue.demo import (DASHBOARD_QUARTERS, add_dashboard_demo,
+                                       add_demo_responses, add_demo_stuffing,
                                        import_demo_served)
 from ..services.coverage.demo import add_demo_coverage
 from ..services.inbox import settings_from
@@ -27,6 +28,7 @@ def seed_demo() -> None:
     account = None
     if catalogue.seed_demo(current_session()):
         account = create_demo_admin(current_session())
+        stored = add_dashboard_demo(current_session())
         add_demo_coverage(current_session())
         flagged = add_demo_stuffing(current_session())
         current_session().commit()
@@ -39,6 +41,9 @@ def seed_demo() -> None:
         click.echo(_("A scripted stuffing episode at a demo counter: %(count)s responses "
                      "flagged, left out of the index (Data quality in the manager web app).",
                      count=flagged))
+        click.echo(_("%(count)s synthetic responses at the demo counters over the last "
+                     "%(quarters)s quarters: the satisfaction dashboard opens with them "
+                     "after signing in.", count=stored, quarters=DASHBOARD_QUARTERS))
     else:
         click.echo(_("Database already has units; demo data not loaded."))
     base = current_app.config["PUBLIC_URL"].rstrip("/")

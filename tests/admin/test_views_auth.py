@@ -44,13 +44,13 @@ def test_anonymous_visitors_are_sent_to_sign_in_and_back(client, make_user):
 def test_next_never_leaves_admin(client, make_user, target):
     make_user("a@example.org")
     done = post_sign_in(client, "a@example.org", PASSWORD, next=target)
-    assert done.status_code == 303 and done.location == "/admin/"
+    assert done.status_code == 303 and done.location == "/admin/dashboard"  # a manager's landing
 
 
 def test_right_password_signs_in_with_a_safe_cookie(client, make_user):
     make_user("a@example.org")
     done = post_sign_in(client, "A@example.org", PASSWORD)
-    assert done.status_code == 303 and done.location == "/admin/"
+    assert done.status_code == 303 and done.location == "/admin/dashboard"
     cookie = done.headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" not in cookie
     assert "Expires" not in cookie  # ends with the browser

@@ -163,13 +163,13 @@ def test_forms_without_a_valid_csrf_token_are_refused(live_server, people, deskt
 
 #: Each role's menu, in order.
 MENUS = {
-    "admin": ["Home", "Reports", "Coverage targets", "Data quality", "Feedback inbox",
-              "Public feedback pages", "Units", "Kiosks", "Posters and slips", "Served counts",
-              "Questionnaires", "API tokens", "Users", "Audit log"],
-    "manager": ["Home", "Reports", "Coverage targets", "Data quality", "Feedback inbox",
-                "Public feedback pages", "Units", "Kiosks", "Posters and slips",
-                "Questionnaires"],
-    "viewer": ["Home", "Reports", "Coverage targets", "Units"],
+    "admin": ["Home", "Dashboard", "Reports", "Coverage targets", "Data quality",
+              "Feedback inbox", "Public feedback pages", "Units", "Kiosks", "Posters and slips",
+              "Served counts", "Questionnaires", "API tokens", "Users", "Audit log"],
+    "manager": ["Home", "Dashboard", "Reports", "Coverage targets", "Data quality",
+                "Feedback inbox", "Public feedback pages", "Units", "Kiosks",
+                "Posters and slips", "Questionnaires"],
+    "viewer": ["Home", "Dashboard", "Reports", "Coverage targets", "Units"],
     "handler": ["Home", "Feedback inbox"],
 }
 

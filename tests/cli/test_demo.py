@@ -89,7 +89,8 @@ def test_seed_demo_fills_the_inbox_and_a_public_feedback_page(app, runner, db):
 
     assert runner.invoke(args=["survey", "seed-demo"]).exit_code == 0
     kinds = db.session.scalars(sa.select(Case.kind)).all()
-    assert kinds.count(CaseKind.feedback) == 10 and CaseKind.data_erasure in kinds
+    # the ten scripted comments, and the dashboard's demo responses with low ratings
+    assert kinds.count(CaseKind.feedback) >= 10 and CaseKind.data_erasure in kinds
     assert len({c.status for c in db.session.scalars(sa.select(Case))}) == 5
     contact = db.session.scalars(sa.select(Contact)).one()
     assert contact.consent_version == VERSION and len(contact.consent_sha256) == 64

@@ -167,3 +167,67 @@ def add_demo_stuffing(session: Session, now: Optional[dt.datetime] = None) -> in
     found = scan(session, parse_period(local_date(burst[0].submitted_at or now)
                                        .strftime("%Y-%m")))
     return len(over) + sum(found.flagged.values())
+#: The dashboard's demo: per demo counter, (responses per quarter, mood shift in the
+#: oldest quarter, shift gained per quarter). NA-DEMO1-Q1 improves quarter after
+#: quarter (a trend); NA-DEMO2-Q1 stays low (a unit below the target); NA-DEMO1-Q2
+#: gets a handful (too few responses for a verdict).
+DASHBOARD_PROFILES = {"NA-DEMO1-Q1": (160, -0.7, 0.22), "NA-DEMO1-Q2": (6, 0.0, 0.0),
+                      "NA-DEMO2-Q1": (110, -0.5, 0.0)}
+#: Quarters of demo data, the current one included.
+DASHBOARD_QUARTERS = 5
+
+
+def add_dashboard_demo(session: Session, seed: int = 2269,
+                       now: Optional[dt.datetime] = None) -> int:
+    """Responses at the demo counters over the last :data:`DASHBOARD_QUARTERS` quarters
+    (:data:`DASHBOARD_PROFILES`), and served counts to go with them, so that the
+    dashboard shows a trend, a unit below the target and one with too few responses.
+    Returns how many responses were stored. Flushes."""
+    from ..reporting.trend import containing, shifted
+
+    rng, now = random.Random(seed), now or utcnow()
+    counters = {unit.code: unit for unit in demo_counters(session)}
+    questionnaire = catalogue.current_questionnaire(session)
+    services = catalogue.active_services(session)
+    today = local_date(now)
+    current = containing(today.year, today.month, "quarter")
+    stored = 0
+    for age in range(DASHBOARD_QUARTERS - 1, -1, -1):
+        quarter = shifted(current, age)
+        start = quarter.start_utc
+        end = min(quarter.end_utc, now)
+        step = DASHBOARD_QUARTERS - 1 - age
+        for code, (per_quarter, shift, gain) in DASHBOARD_PROFILES.items():
+            unit = counters.get(code)
+            if unit is None:
+                continue
+            count = per_quarter if age else max(1, per_quarter * 2 // 3)
+            for _ in range(count):
+                _store_demo(session, rng, unit, questionnaire, services,
+                            start + (end - start) * rng.random(), shift + gain * step)
+                stored += 1
+    import_demo_served(session, seed)
+    return stored
+
+
+def _store_demo(session: Session, rng: random.Random, unit: Unit, questionnaire, services,
+                moment: dt.datetime, shift: float) -> None:
+    response_id = uuid.uuid4()
+    mood = min(5.0, rng.choice(MOODS) + shift)
+    answers: dict[str, Optional[int]] = {"overall": _answer(rng, mood)}
+    for item in asked_items(questionnaire, str(response_id)):
+        if item.code not in answers:
+            answered, value = _item_answer(rng, item, mood)
+            if answered:
+                answers[item.code] = value
+    channel = Channel.kiosk if rng.random() < 0.3 else Channel.qr
+    codes = [r["code"] for r in questionnaire.definition.get("reasons", [])]
+    low = channel == Channel.kiosk and (answers["overall"] or 5) <= 3 and codes
+    flagged = channel == Channel.kiosk and rng.random() < 0.04
+    submit_response(session, NewResponse(
+        id=response_id, unit=unit, questionnaire=questionnaire, channel=channel,
+        locale="vi" if rng.random() < 0.93 else "en", answers=answers,
+        service=rng.choice(services), submitted_at=moment,
+        reasons=rng.sample(codes, rng.randint(1, 2)) if low else (),
+        status=ResponseStatus.flagged if flagged else ResponseStatus.valid,
+        status_reason="too_fast" if flagged else None))
