@@ -31,7 +31,7 @@ from ..services.reporting.trend import containing, shifted, trend_note
 from ..timeutil import local_date
 from . import bp
 from . import dashboard_charts as charts
-from .permissions import requires
+from .permissions import can, requires
 
 T = TypeVar("T")
 PAGES = ("overview", "drill", "trend", "plan", "quality")
@@ -182,9 +182,24 @@ def overview_context(filters: Filters, tree: UnitTree) -> dict[str, Any]:
                 "funnel_svg": charts.funnel(funnel) if funnel and funnel.points else None}
     found = cached("overview", filters, before.start_utc, filters.period.end_utc, compute)
     view = found["view"]
-    return {**found, "units": board.sorted_units(view.units, column, descending),
+    return {**found, "coverage": _coverage(filters), "Kind": Kind,
+            "cell": lambda value, kind: format_value(value, kind, _locale()),
+            "units": board.sorted_units(view.units, column, descending),
             "sort": column, "descending": descending, "previous": before,
             "children": {code for code, _n, _d in unit_choices(tree)}}
+
+
+def _coverage(filters: Filters) -> Any:
+    """The plan's coverage indicators for the same unit and period (exact counts from
+    the case software, shown beside the index, never mixed with it), for those who may
+    see them; None otherwise."""
+    from ..services.coverage import coverage_report
+    from ..services.coverage.indicators import configured_targets
+
+    if not can("coverage.read"):
+        return None
+    return coverage_report(current_session(), filters.period, filters.unit,
+                           targets=configured_targets(current_app.config), locale=_locale())
 
 
 @bp.get("/dashboard/drill")

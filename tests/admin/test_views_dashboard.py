@@ -244,3 +244,27 @@ def test_a_new_response_changes_only_its_subtree_s_data_version(db, demo, questi
     db.session.flush()
     assert version("NA-DEMO1") != before["NA-DEMO1"]
     assert version("NA-DEMO2") == before["NA-DEMO2"]
+
+
+def test_the_overview_shows_the_coverage_panel_of_the_same_unit_and_period(
+        app, client, db, make_user, responses):
+    """The plan's coverage indicators beside the index: the coverage report's figures for
+    the dashboard's unit and period, and nothing of another unit."""
+    from survey.services.coverage import coverage_report
+    from survey.services.coverage.demo import add_demo_coverage
+
+    add_demo_coverage(db.session, now=dt.datetime(2026, 11, 15, tzinfo=UTC))
+    db.session.commit()
+    sign_in_as(client, make_user("m1@example.org", "manager", "NA-DEMO1"))
+    html = unescape(page(client, f"/admin/dashboard?unit=NA-DEMO1&period={PERIOD}&lang=en"))
+    panel = html.split('id="cov-h"', 1)[1].split("</section>", 1)[0]
+    with app.test_request_context("/?lang=en"):
+        report = coverage_report(db.session, PERIOD, "NA-DEMO1", locale="en")
+        labels = [str(row["label"]) for row in report.rows]
+    assert report.meta["complete"] and len(labels) == 4
+    assert all(label in panel for label in labels), labels
+    for row in report.rows:
+        counts = (f"{format_value(row['numerator'], Kind.COUNT, 'en')} / "
+                  f"{format_value(row['denominator'], Kind.COUNT, 'en')}")
+        assert counts in panel, counts
+    assert "NA-DEMO2" not in panel and "NA-VINH" not in panel

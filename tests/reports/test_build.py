@@ -191,3 +191,26 @@ def test_the_annual_report_has_a_narrative(app, db, seeded):
     trend = report.sheet("XuHuong").records()
     assert [r["period"] for r in trend if r["series"] == "quarter"][-1] == "2026-Q4"
     assert [r["period"] for r in trend if r["series"] == "month"][-1] == "2026-12"
+
+
+def test_the_coverage_sheet_is_the_coverage_report(app, db, seeded):
+    """ChiTieu2269 carries the plan's coverage indicators of the reporting unit, as the
+    coverage report (and the dashboard's panel) gives them."""
+    import datetime as dt
+
+    from survey.services.coverage import coverage_report
+    from survey.services.coverage.demo import add_demo_coverage
+
+    add_demo_coverage(db.session, now=dt.datetime(2026, 11, 15, tzinfo=dt.timezone.utc))
+    db.session.flush()
+    built = build_report(db.session, ReportQuery("2026-Q3", "NA", configured(app.config)))
+    records = built.sheet("ChiTieu2269").records()
+    table = coverage_report(db.session, "2026-Q3", "NA")
+    assert table.meta["complete"] and len(records) == len(table.rows) == 4
+    for record, row in zip(records, table.rows):
+        assert record["indicator_code"] == row["key"]
+        assert (record["numerator"], record["denominator"]) == (row["numerator"],
+                                                                row["denominator"])
+        assert row["denominator"] > 0 and close(record["value"], float(row["share"]))
+        assert record["verdict"] == row["verdict"].value != "incomplete"
+        assert record["complete"] == "có"

@@ -78,6 +78,11 @@ def _share(value: Optional[float]) -> Optional[float]:
     return None if value is None or not math.isfinite(value) else round(value, 6)
 
 
+def _fraction(value: Any) -> Optional[float]:
+    """A share that may be exact (a Fraction), as the float the sheets hold."""
+    return None if value is None else _share(float(value))
+
+
 class _Builder:
     def __init__(self, session: Session, period: Period, tree: UnitTree, root: int,
                  options: dict[str, Any]):
@@ -384,11 +389,30 @@ class _Builder:
         return feedback_sheet(self.session, self.period, self.tree.subtree(self.root))
 
     def _coverage(self) -> Sheet:
-        return Sheet("ChiTieu2269", _("Coverage indicators of Decision 2269/QĐ-TTg"),
-                     texts.coverage_columns(), [],
-                     [_("The coverage indicators (counselling, referral, placement) are not "
-                        "computed by this version yet: this sheet stays empty until they "
-                        "are.")])
+        """The plan's coverage indicators of the reporting unit, from the case software's
+        monthly counts (survey/services/coverage): exact, no interval, a verdict only
+        when every centre and branch sent every month."""
+        from flask import current_app
+
+        from ..coverage import coverage_report
+        from ..coverage.indicators import configured_targets
+
+        table = coverage_report(self.session, self.period, self.code,
+                                targets=configured_targets(current_app.config), locale="vi")
+        sheet = Sheet("ChiTieu2269", _("Coverage indicators of Decision 2269/QĐ-TTg"),
+                      texts.coverage_columns())
+        for row in table.rows:
+            sheet.rows.append([
+                row["key"], str(row["label"]), str(row["definition"]), row["numerator"],
+                row["denominator"], _fraction(row["share"]), _fraction(row["target"]),
+                row["verdict"].value, texts.yes_no(bool(row["complete"])),
+                str(row["missing"] or "")])
+        sheet.notes = [_("Exact counts from the case software (people who asked, were "
+                         "counselled, referred, placed, supported to train), summed over the "
+                         "unit's centres and branches: no sampling, so no interval. A verdict "
+                         "is given only when every centre and branch sent every month of the "
+                         "period; the survey's index is never mixed with these figures.")]
+        return sheet
 
     def _notes(self, units: IndexTable) -> Sheet:
         sheet = Sheet("GhiChu", _("Definitions and method"), [

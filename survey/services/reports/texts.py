@@ -126,8 +126,14 @@ def feedback_columns() -> list[Column]:
 
 def coverage_columns() -> list[Column]:
     return [Column("indicator_code", _("Code"), CODE, 14),
-            Column("indicator_name", _("Indicator"), TEXT, 50),
-            Column("value", _("Value"), PERCENT, 10), Column("target", _("Target"), PERCENT, 10)]
+            Column("indicator_name", _("Indicator"), TEXT, 44),
+            Column("definition", _("Numerator / denominator"), TEXT, 44),
+            Column("numerator", _("Numerator"), COUNT, 11),
+            Column("denominator", _("Denominator"), COUNT, 11),
+            Column("value", _("Value"), PERCENT, 10), Column("target", _("Target"), PERCENT, 10),
+            Column("verdict", _("Verdict"), CODE, 16),
+            Column("complete", _("Data complete"), TEXT, 10),
+            Column("missing", _("Missing unit-months"), TEXT, 40)]
 
 
 def suppression_notes() -> list[str]:
