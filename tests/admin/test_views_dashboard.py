@@ -268,3 +268,11 @@ def test_the_overview_shows_the_coverage_panel_of_the_same_unit_and_period(
                   f"{format_value(row['denominator'], Kind.COUNT, 'en')}")
         assert counts in panel, counts
     assert "NA-DEMO2" not in panel and "NA-VINH" not in panel
+
+
+def test_the_dashboard_links_to_the_report_of_its_quarter(client, make_user, responses):
+    sign_in_as(client, make_user("m1@example.org", "manager", "NA-DEMO1"))
+    html = page(client, f"/admin/dashboard?unit=NA-DEMO1&period={PERIOD}")
+    assert f'href="/admin/reports/NA-DEMO1?period={PERIOD}"' in html
+    monthly = page(client, "/admin/dashboard?unit=NA-DEMO1&period=2026-08")
+    assert "/admin/reports/" not in monthly  # reports are quarterly or yearly
