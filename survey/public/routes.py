@@ -1,6 +1,7 @@
 """Views of the claimant's phone survey. Thin: parse, call a service, render."""
 from __future__ import annotations
 
+import time
 import uuid
 from typing import Callable, Optional
 
@@ -18,7 +19,7 @@ from ..services.catalogue import parse_version, snapshot
 from ..services.catalogue.snapshot import Catalogue, QuestionnaireView, ServiceView, UnitView
 from ..services.errors import ServiceError
 from ..services.inbox.codes import display_code, looks_valid, normalise_code, reference_code
-from ..services.inbox.openness import published_units
+from ..services.inbox.openness import all_published
 from ..services.intake.consent import REPLY, WORDINGS
 from ..services.intake.ratelimit import SubmissionLimiter
 from ..services.intake.responses import NewResponse, store_response
@@ -274,5 +275,22 @@ def _feedback_page_unit(unit: UnitView) -> Optional[str]:
     while node is not None:
         chain.append(node)
         node = node.parent
-    published = published_units(current_session(), [u.id for u in chain])
+    published = _published_page_units()
     return next((u.code for u in chain if u.id in published), None)
+
+
+#: (when to read again, the units whose "what we did" page is published), per app.
+PUBLISHED = "survey.published_feedback_pages"
+
+
+def _published_page_units() -> frozenset[int]:
+    """The units with a published feedback page, read at most once every
+    ``CATALOGUE_CHECK_SECONDS`` per worker like the catalogue: the thank-you page is
+    every claimant's last request, and would otherwise query for it each time."""
+    now = time.monotonic()
+    found = current_app.extensions.get(PUBLISHED)
+    if found is None or now >= found[0]:
+        found = (now + float(current_app.config.get("CATALOGUE_CHECK_SECONDS", 1.0)),
+                 all_published(current_session()))
+        current_app.extensions[PUBLISHED] = found
+    return found[1]

@@ -46,6 +46,12 @@ def published_units(session: Session, unit_ids: Sequence[int]) -> set[int]:
         FeedbackPage.unit_id.in_(list(unit_ids)), FeedbackPage.published)))
 
 
+def all_published(session: Session) -> frozenset[int]:
+    """Every unit that has opted in."""
+    return frozenset(session.scalars(sa.select(FeedbackPage.unit_id).where(
+        FeedbackPage.published)))
+
+
 def is_published(session: Session, unit: Unit) -> bool:
     return bool(published_units(session, [unit.id]))
 
