@@ -6,6 +6,8 @@ launch are shared with the benches (``tests/support/live.py``).
 """
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import pytest
 
 from tests.support import live
@@ -56,3 +58,16 @@ def axe_serious(page) -> list[dict]:
 
     results = Axe().run(page)
     return [v for v in results.response["violations"] if v.get("impact") in ("serious", "critical")]
+
+
+@contextmanager
+def form_post(page, timeout: float = 30_000):
+    """Submit a form in the body; yields the POST's response (``.value`` after the block).
+
+    Returns only once the page the POST leads to (its own body or the redirect's target) has
+    loaded: the response alone arrives before the new document exists, and a check run in that
+    gap reads an empty page (``document.documentElement`` is null).
+    """
+    with page.expect_navigation(wait_until="load", timeout=timeout):
+        with page.expect_response(lambda r: r.request.method == "POST", timeout=timeout) as posted:
+            yield posted

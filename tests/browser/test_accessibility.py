@@ -11,7 +11,7 @@ from survey.extensions import db
 from survey.models import Service, Unit, utcnow
 from survey.services.intake import receipts
 
-from .conftest import KIOSK, PHONE, axe_serious, watch_csp
+from .conftest import KIOSK, PHONE, axe_serious, form_post, watch_csp
 
 pytestmark = pytest.mark.browser
 
@@ -68,7 +68,7 @@ def test_public_pages_pass_axe(live_server, browser, codes, size, tmp_path):
 
     # The form sent without its required answer: shown again with the errors (422).
     page.goto(f"{live_server.url}/s/NA-VINH/Q1")
-    with page.expect_response(lambda r: r.request.method == "POST") as posted:
+    with form_post(page) as posted:
         page.get_by_role("button", name="Gửi").click()
     assert posted.value.status == 422
     assert page.locator("[role=alert]").count() == 1 and page.locator(".err").count() > 0

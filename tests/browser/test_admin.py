@@ -12,7 +12,7 @@ from survey.models import PasswordPurpose, User
 from survey.services import accounts, audit
 from tests.support.live import LiveServer, focused_id
 
-from .conftest import KIOSK, PHONE, axe_serious, watch_csp
+from .conftest import KIOSK, PHONE, axe_serious, form_post, watch_csp
 
 pytestmark = pytest.mark.browser
 
@@ -57,7 +57,7 @@ def sign_in(page, server: LiveServer, email: str, password: str = PASSWORD, lang
     page.goto(f"{server.url}/admin/sign-in?lang={lang}")
     page.fill("#email", email)
     page.fill("#password", password)
-    with page.expect_response(lambda r: r.request.method == "POST") as posted:
+    with form_post(page) as posted:
         page.locator("form.card button[type=submit]").click()
     return posted.value
 
@@ -140,7 +140,7 @@ def test_forms_without_a_valid_csrf_token_are_refused(live_server, people, deskt
     page.fill("#email", people["admin"])
     page.fill("#password", PASSWORD)
     page.evaluate("document.querySelector('input[name=csrf_token]').value = 'forged'")
-    with page.expect_response(lambda r: r.request.method == "POST") as posted:
+    with form_post(page) as posted:
         page.get_by_role("button", name="Sign in", exact=True).click()
     assert posted.value.status == 400
     assert "did not come from this site" in page.locator("h1").inner_text()
@@ -152,7 +152,7 @@ def test_forms_without_a_valid_csrf_token_are_refused(live_server, people, deskt
     page.select_option("#unit", "NA")
     page.evaluate("document.querySelector('form[action^=\"/admin/users\"] input[name=csrf_token]')"
                   ".value = 'forged'")
-    with page.expect_response(lambda r: r.request.method == "POST") as posted:
+    with form_post(page) as posted:
         page.get_by_role("button", name="Create the user").click()
     assert posted.value.status == 400
     app = live_server.app()
@@ -237,7 +237,7 @@ def test_every_admin_page_passes_axe(live_server, people, browser, size, tmp_pat
     # Forms sent with bad input: the errors next to the fields, focus on the first one.
     page.goto(f"{live_server.url}/admin/users")
     page.fill("#email", "not-an-address")
-    with page.expect_response(lambda r: r.request.method == "POST") as posted:
+    with form_post(page) as posted:
         page.locator("form[action^='/admin/users'] button[type=submit]").click()
     assert posted.value.status == 422
     assert focused_id(page, "email") == "email"
@@ -245,7 +245,7 @@ def test_every_admin_page_passes_axe(live_server, people, browser, size, tmp_pat
     page.fill("#email", f"new-{size}@example.org")
     page.select_option("#role", "viewer")
     page.select_option("#unit", "NA-VINH")
-    with page.expect_response(lambda r: r.request.method == "POST") as posted:
+    with form_post(page) as posted:
         page.locator("form[action^='/admin/users'] button[type=submit]").click()
     assert posted.value.status == 201
     assert "/admin/password/" in page.locator("#link").input_value()
@@ -254,7 +254,7 @@ def test_every_admin_page_passes_axe(live_server, people, browser, size, tmp_pat
     page.goto(f"{live_server.url}/admin/password/{new_link(live_server, people['viewer'])}")
     page.fill("#password", "matkhau123")
     page.fill("#confirm", "matkhau123")
-    with page.expect_response(lambda r: r.request.method == "POST") as posted:
+    with form_post(page) as posted:
         page.locator("form.card button[type=submit]").click()
     assert posted.value.status == 422
     check("set-password-errors")

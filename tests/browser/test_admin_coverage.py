@@ -7,7 +7,7 @@ import pytest
 from survey.extensions import db
 from survey.services.coverage.demo import add_demo_coverage
 
-from .conftest import KIOSK, PHONE, axe_serious, watch_csp
+from .conftest import KIOSK, PHONE, axe_serious, form_post, watch_csp
 from .test_admin import add_user, sign_in
 from .test_admin_units import new_page, shots_dir
 
@@ -56,7 +56,7 @@ def test_coverage_page_fits_and_passes_axe(live_server, emails, browser, tmp_pat
     page.goto(f"{live_server.url}/admin/coverage/import")
     page.set_input_files("#file", files=[{"name": "c.csv", "mimeType": "text/csv",
                                           "buffer": CSV.encode()}])
-    with page.expect_response(lambda r: r.request.method == "POST") as posted:
+    with form_post(page) as posted:
         page.locator("form[enctype] button[type=submit]").click()
     assert posted.value.status == 422
     assert page.locator("#line-3 .err").first.is_visible()

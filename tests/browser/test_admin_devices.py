@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import KIOSK, PHONE, axe_serious, watch_csp
+from .conftest import KIOSK, PHONE, axe_serious, form_post, watch_csp
 from tests.support.live import focused_id
 
 from .test_admin import add_user, sign_in
@@ -40,7 +40,7 @@ def test_add_a_kiosk_see_its_code_once_and_revoke_it(live_server, manager, brows
     page.goto(f"{live_server.url}/admin/kiosks")
     page.select_option("#unit", "NA-DEMO1-Q2")
     page.fill("#name", "Quầy 2 thử")
-    with page.expect_response(lambda r: r.request.method == "POST") as posted:
+    with form_post(page) as posted:
         page.locator("form[action^='/admin/kiosks'] button[type=submit]").first.click()
     assert posted.value.status == 201
     code = page.locator("#pairing-code").inner_text()
@@ -53,7 +53,7 @@ def test_add_a_kiosk_see_its_code_once_and_revoke_it(live_server, manager, brows
     assert code not in page.content()
     row = page.locator("tr", has_text="Quầy 2 thử")
     assert "đang chờ ghép nối" in row.inner_text()
-    with page.expect_response(lambda r: r.request.method == "POST") as posted:
+    with form_post(page) as posted:
         row.locator("button[type=submit]").click()
     assert posted.value.status == 303
     assert "đã thu hồi" in page.locator("tr", has_text="Quầy 2 thử").inner_text()
@@ -83,26 +83,26 @@ def test_the_pages_pass_axe(live_server, manager, browser, size, tmp_path):
         check(name)
     page.goto(f"{live_server.url}/admin/kiosks")
     page.fill("#name", f"Máy {size}")
-    with page.expect_response(lambda r: r.request.method == "POST") as posted:
+    with form_post(page) as posted:
         page.locator("form[action^='/admin/kiosks'] button[type=submit]").first.click()
     assert posted.value.status == 422
     assert focused_id(page, "unit") == "unit"
     check("kiosks-errors")
     page.select_option("#unit", "NA-DEMO1-Q1")
-    with page.expect_response(lambda r: r.request.method == "POST") as posted:
+    with form_post(page) as posted:
         page.locator("form[action^='/admin/kiosks'] button[type=submit]").first.click()
     assert posted.value.status == 201
     check("kiosk-added")
     page.goto(f"{live_server.url}/admin/tokens")
     page.fill("#name", f"Cổng dữ liệu {size}")
-    with page.expect_response(lambda r: r.request.method == "POST") as posted:
+    with form_post(page) as posted:
         page.locator("form[action^='/admin/tokens'] button[type=submit]").first.click()
     assert posted.value.status == 201
     assert page.locator("#token").input_value().startswith("svy_")
     check("token-created")
     page.goto(f"{live_server.url}/admin/print?lang=en")
     page.fill("#receipt-count", "5000")
-    with page.expect_response(lambda r: r.request.method == "POST") as posted:
+    with form_post(page) as posted:
         page.locator("form[action^='/admin/print/receipts'] button[type=submit]").click()
     assert posted.value.status == 422
     check("print-errors-en")

@@ -8,7 +8,7 @@ import pytest
 from survey.extensions import db
 from survey.services.catalogue.demo import add_demo_stuffing
 
-from .conftest import KIOSK, PHONE, axe_serious, watch_csp
+from .conftest import KIOSK, PHONE, axe_serious, form_post, watch_csp
 from .test_admin import add_user, sign_in
 from .test_admin_devices import shots
 
@@ -40,7 +40,7 @@ def test_review_and_restore(live_server, manager, browser, size, tmp_path):
     assert page.evaluate("document.documentElement.scrollWidth") <= SIZES[size]["width"]
     assert axe_serious(page) == []
     page.screenshot(path=str(shots(tmp_path) / f"{size}-quality.png"), full_page=True)
-    with page.expect_response(lambda r: r.request.method == "POST") as posted:
+    with form_post(page) as posted:
         page.locator("table button[type=submit]").first.click()
     assert posted.value.status == 303
     assert "được tính lại" in page.get_by_role("status").first.inner_text()

@@ -13,7 +13,7 @@ from survey.extensions import db
 from survey.services.catalogue.demo import add_demo_responses
 from survey.services.reports.signoff import software_version  # noqa: F401  (import check)
 
-from .conftest import KIOSK, PHONE, axe_serious, watch_csp
+from .conftest import KIOSK, PHONE, axe_serious, form_post, watch_csp
 from .test_admin import add_user, sign_in
 from .test_admin_devices import shots
 
@@ -51,11 +51,11 @@ def test_generate_submit_approve_and_look_at_the_pdf(people, browser, tmp_path):
     assert axe_serious(page) == []
     page.screenshot(path=str(shots(tmp_path) / "desktop-reports-tracker.png"), full_page=True)
     page.get_by_role("link", name="NA-DEMO1").first.click()
-    with page.expect_response(lambda r: r.request.method == "POST", timeout=120_000) as posted:
+    with form_post(page, timeout=120_000) as posted:
         page.locator("form[action*='/generate'] button").click()
     assert posted.value.status == 303
     assert "Đã tạo một phiên bản mới" in page.content()
-    with page.expect_response(lambda r: r.request.method == "POST") as posted:
+    with form_post(page) as posted:
         page.locator("form[action*='/submit'] button").click()
     assert posted.value.status == 303 and "đã gửi" in page.content()
     assert axe_serious(page) == []
@@ -69,7 +69,7 @@ def test_generate_submit_approve_and_look_at_the_pdf(people, browser, tmp_path):
     page = context.new_page()
     assert sign_in(page, people, "report-admin@example.org", lang="vi").status == 303
     page.goto(f"{url}/admin/reports/NA-DEMO1?period={period}")
-    with page.expect_response(lambda r: r.request.method == "POST", timeout=120_000) as posted:
+    with form_post(page, timeout=120_000) as posted:
         page.locator("form[action*='/approve'] button").click()
     assert posted.value.status == 303 and "tệp đã khóa" in page.content()
     assert axe_serious(page) == []
@@ -113,7 +113,7 @@ def test_the_pages_pass_axe(people, browser, size, tmp_path):
     page.goto(f"{people.url}/admin/reports?period=20x6")
     check("reports-error")
     page.goto(f"{people.url}/admin/reports/NA?period=2026")
-    with page.expect_response(lambda r: r.request.method == "POST", timeout=180_000) as posted:
+    with form_post(page, timeout=180_000) as posted:
         page.locator("form[action*='/generate'] button").click()
     assert posted.value.status == 303
     assert page.locator("textarea#text").input_value().startswith("Chỉ số hài lòng năm 2026")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import KIOSK, PHONE, axe_serious, watch_csp
+from .conftest import KIOSK, PHONE, axe_serious, form_post, watch_csp
 from tests.support.live import focused_id
 
 from .test_admin import add_user, sign_in
@@ -62,7 +62,7 @@ def test_units_import_preview_then_confirm(live_server, admin_email, browser, tm
     check("units-import")
     page.set_input_files("#file", files=[{"name": "units.csv", "mimeType": "text/csv",
                                           "buffer": CSV.encode()}])
-    with page.expect_response(lambda r: r.request.method == "POST") as posted:
+    with form_post(page) as posted:
         page.locator("form[enctype] button[type=submit]").click()
     assert posted.value.status == 200
     assert page.locator("#line-2 .tag.new").is_visible()
@@ -71,7 +71,7 @@ def test_units_import_preview_then_confirm(live_server, admin_email, browser, tm
     other = context.new_page()  # nothing written yet
     assert other.goto(f"{live_server.url}/admin/units/NA-VINH-Q7").status == 404
     other.close()
-    with page.expect_response(lambda r: r.request.method == "POST") as confirmed:
+    with form_post(page) as confirmed:
         page.locator("form.confirm button[type=submit]").click()
     assert confirmed.value.status == 200
     assert page.locator("#done").is_visible()
@@ -106,13 +106,13 @@ def test_these_pages_pass_axe(live_server, admin_email, browser, size, tmp_path)
     page.goto(f"{live_server.url}/admin/units/import")
     page.set_input_files("#file", files=[{"name": "bad.csv", "mimeType": "text/csv",
                                           "buffer": BAD_CSV.encode()}])
-    with page.expect_response(lambda r: r.request.method == "POST") as posted:
+    with form_post(page) as posted:
         page.locator("form[enctype] button[type=submit]").click()
     assert posted.value.status == 422
     check("units-import-errors")
     page.goto(f"{live_server.url}/admin/units/NA-VINH")
     page.fill("#new-code", "bad code")
-    with page.expect_response(lambda r: r.request.method == "POST") as posted:
+    with form_post(page) as posted:
         page.locator("#add button[type=submit]").click()
     assert posted.value.status == 422
     assert focused_id(page, "new-code") == "new-code"
@@ -121,7 +121,7 @@ def test_these_pages_pass_axe(live_server, admin_email, browser, size, tmp_path)
     page.set_input_files("#file", files=[{"name": "served.csv", "mimeType": "text/csv",
                                           "buffer": b"period,unit,service,count\n"
                                                     b"2026-11,NA-VINH,,1250\n2026-13,NA,,x\n"}])
-    with page.expect_response(lambda r: r.request.method == "POST") as posted:
+    with form_post(page) as posted:
         page.locator("form[enctype] button[type=submit]").click()
     assert posted.value.status == 422
     check("served-errors")
