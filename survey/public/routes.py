@@ -25,8 +25,8 @@ from ..services.intake.ratelimit import SubmissionLimiter
 from ..services.intake.responses import NewResponse, store_response
 from ..services.intake.sampling import asked_items
 from . import bp
-from .pages import (cached_page, cut_mark, cut_page, fill, gzipped, join_parts, page_cache,
-                    punch)
+from .pages import (cached_page, cut_mark, cut_page, fill, gzipped, gzipped_fill, join_parts,
+                    page_cache, punch)
 
 
 @bp.context_processor
@@ -218,9 +218,19 @@ def _form_page(cat: Catalogue, unit: UnitView, preset_service: Optional[str],
                                 asked_items(questionnaire, submission_id), submission_id,
                                 preset_service, fixed_service)
         cache.put(key, segments)
-    shown = {item.code for item in asked_items(questionnaire, submission_id)}
-    html = fill(join_parts(segments, shown),
-                {"submission_id": submission_id, "csrf_token": token})
+    shown = frozenset(item.code for item in asked_items(questionnaire, submission_id))
+    values = {"submission_id": submission_id, "csrf_token": token}
+    template = join_parts(segments, shown)
+    html = fill(template, values)
+    if request.accept_encodings["gzip"] and len(html) >= current_app.config[
+            "COMPRESS_MIN_SIZE"]:
+        # The fixed text compressed once per page and items drawn; only the id and the
+        # token are added per claimant (pages.GzipTemplate).
+        body = gzipped_fill((key, shown), template, values, html.encode("utf-8"),
+                            int(current_app.config.get("COMPRESS_LEVEL", 6)))
+        if body is not None:
+            return Response(body, mimetype="text/html",
+                            headers={"Content-Encoding": "gzip", "Vary": "Accept-Encoding"})
     return Response(html, mimetype="text/html")
 
 

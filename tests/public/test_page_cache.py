@@ -2,14 +2,18 @@
 exactly what rendering would give, and a change to the catalogue shows at once."""
 from __future__ import annotations
 
+import gzip
+import random
 import re
+import zlib
 
 import pytest
 import sqlalchemy as sa
 from survey.extensions import current_session
 from survey.models import CatalogueStamp, Unit
 from survey.public import routes
-from survey.public.pages import EXTENSION, PageCache, cut_mark, cut_page, fill, join_parts, punch
+from survey.public.pages import (EXTENSION, GZIP_EXTENSION, HOLE, GzipTemplate, PageCache,
+                                 cut_mark, cut_page, fill, join_parts, punch)
 from survey.services.catalogue import snapshot
 from survey.services.intake.sampling import asked_items
 from tests.conftest import hidden_fields
@@ -42,6 +46,67 @@ def test_a_cached_page_is_the_page_the_template_renders(app, client, questionnai
         # The tokens sign the same id, at times that may differ by a second.
         assert page.replace(fields["csrf_token"], "T") == direct.replace(
             hidden_fields(direct)["csrf_token"], "T")
+
+
+def test_a_gzipped_page_is_the_page_the_template_renders(app, client, questionnaire_v2):
+    """The compressed form (fixed text compressed once, id and token added per claimant)
+    decompresses, CRC and length checked, to exactly what the template renders."""
+    headers = {"Accept-Encoding": "gzip", "Accept-Language": "vi"}
+    responses = [client.get(URL, headers=headers) for _ in range(12)]
+    assert {r.headers["Content-Encoding"] for r in responses} == {"gzip"}
+    pages = [gzip.decompress(r.get_data()).decode("utf-8") for r in responses]
+    assert len({hidden_fields(p)["submission_id"] for p in pages}) == 12
+    assert len(app.extensions[GZIP_EXTENSION].pages) > 1  # one per set of items drawn
+    for page in pages:
+        fields = hidden_fields(page)
+        direct = _direct_render(app, URL, fields["submission_id"], "vi")
+        assert page.replace(fields["csrf_token"], "T") == direct.replace(
+            hidden_fields(direct)["csrf_token"], "T")
+    plain = client.get(URL, headers={"Accept-Language": "vi"})
+    assert "Content-Encoding" not in plain.headers  # a client without gzip gets the text
+
+
+def _random_page(rng: random.Random, names: list[str]) -> str:
+    words = ["<label class=\"opt\">", "Rất hài lòng", "</label>", "<input type=radio>",
+             "Thủ tục", " ", "value=\"4\"", "đ", "\n", "<p>", "x" * rng.randint(1, 40),
+             # runs a careless filler could match (any byte but NUL occurs in a page)
+             "A" * 12, "0" * 12, " " * 12, "-" * 12]
+    chunks = ["".join(rng.choice(words) for _ in range(rng.randint(0, 300)))
+              for _ in range(len(names) + 1)]
+    return "".join(chunk + (HOLE.format(name) if i < len(names) else "")
+                   for i, (chunk, name) in enumerate(zip(chunks, names + [""])))
+
+
+def test_a_gzip_template_gives_the_filled_page_for_any_values():
+    """Random pages (repetitive, so the text after a hole refers back across it) and
+    random values of the template's lengths: the member always decompresses to the page,
+    with Python's gzip (CRC and length checked) and with zlib's stream reader."""
+    rng = random.Random(11)
+    for _ in range(200):
+        names = rng.sample(["sid", "token", "n3"], rng.randint(0, 3))
+        page = _random_page(rng, names)
+        first = {name: "".join(rng.choice("ab9-ễ") for _ in range(rng.randint(1, 50)))
+                 for name in names}
+        template = GzipTemplate.make(page, first, rng.choice([1, 6, 9]))
+        assert template is not None
+        for _ in range(3):
+            values = {name: "".join(rng.choice("0123456789abcdef-")
+                                    for _ in range(len(v.encode("utf-8"))))
+                      for name, v in first.items()}
+            filled = fill(page, values).encode("utf-8")
+            member = template.fill(values, filled)
+            assert member is not None
+            assert gzip.decompress(member) == filled
+            assert zlib.decompressobj(wbits=31).decompress(member) == filled
+        if names:  # a value of another length cannot go in its hole
+            longer = {**values, names[0]: values[names[0]] + "x"}
+            assert template.fill(longer, fill(page, longer).encode("utf-8")) is None
+
+
+def test_a_page_with_a_nul_or_an_unknown_hole_is_not_templated():
+    assert GzipTemplate.make("a\x00b" + HOLE.format("sid"), {"sid": "1"}, 6) is None
+    assert GzipTemplate.make("a" + HOLE.format("other"), {"sid": "1"}, 6) is None
+    assert GzipTemplate.make("a" + HOLE.format("sid"), {"sid": "1"}, 6) is not None
 
 
 def test_the_cached_page_posts_like_the_rendered_one(client, db, questionnaire_v2):
