@@ -18,10 +18,29 @@ from .resources import migrations_dir
 MIGRATIONS_DIR = str(migrations_dir())
 
 
+class SurveyFlask(Flask):
+    """Flask, asking once per function whether it is a coroutine.
+
+    Flask passes every hook and view through :meth:`ensure_sync` on every request, which
+    inspects the function each time (ten times for a claimant's page; about 5 % of a
+    thank-you page's time). The answer never changes for a given function.
+    """
+
+    def ensure_sync(self, func):
+        cache = self.__dict__.setdefault("_sync_functions", {})
+        try:
+            return cache[func]
+        except KeyError:
+            found = cache[func] = super().ensure_sync(func)
+            return found
+        except TypeError:  # an unhashable callable: ask every time
+            return super().ensure_sync(func)
+
+
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app: defaults, then ``SURVEY_*`` environment, then ``config``."""
     instance_path = (config or {}).get("INSTANCE_PATH") or os.environ.get("SURVEY_INSTANCE_PATH")
-    app = Flask(__name__, instance_relative_config=True, instance_path=instance_path)
+    app = SurveyFlask(__name__, instance_relative_config=True, instance_path=instance_path)
     configure_settings(app, config)
     configure_extensions(app)
     configure_sessions(app)

@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, Result
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 
@@ -21,7 +22,15 @@ def begin_write(session: Session) -> None:
         return
     raw = connection.connection.dbapi_connection
     if raw is not None and not raw.in_transaction:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # On the driver's connection: SQLAlchemy's execution machinery costs more than
+        # the statement, and this runs on every claimant's post. A locked database is
+        # raised as SQLAlchemy would (OperationalError), which callers answer with a 503.
+        dialect = connection.dialect
+        try:
+            raw.execute("BEGIN IMMEDIATE")
+        except dialect.loaded_dbapi.Error as exc:
+            raise DBAPIError.instance("BEGIN IMMEDIATE", None, exc, dialect.loaded_dbapi.Error,
+                                      dialect=dialect) from exc
 
 
 def affected(result: Result[Any]) -> int:
