@@ -51,6 +51,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     configure_sign_in(app)
     configure_errors(app)
     configure_cli(app)
+    configure_microcache(app)
     configure_proxy(app)
     return app
 
@@ -180,6 +181,12 @@ def configure_errors(app: Flask) -> None:
     from .errors import register_error_handlers
 
     register_error_handlers(app)
+
+
+def configure_microcache(app: Flask) -> None:
+    from .microcache import register_microcache
+
+    register_microcache(app)
 
 
 def configure_proxy(app: Flask) -> None:

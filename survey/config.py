@@ -1,6 +1,8 @@
 """Configuration defaults; the environment (prefix ``SURVEY_``) overrides them."""
 from __future__ import annotations
 
+from typing import Optional
+
 from .services.reporting.periods import GOVERNMENT_TARGETS
 
 
@@ -50,6 +52,9 @@ class Config:
     #: before checking the database's catalogue stamp again (0: on every request). A
     #: change made by an administrator reaches every worker within that time.
     CATALOGUE_CHECK_SECONDS: float = 1.0
+    #: Seconds a worker answers a cookie-less request for the thank-you page from the
+    #: copy it kept (survey/microcache.py); unset: CATALOGUE_CHECK_SECONDS; 0: never.
+    MICROCACHE_SECONDS: Optional[float] = None
     #: Targets of the plan's coverage indicators, replacing the defaults indicator by
     #: indicator: code → milestone year → share, e.g. ``{"referral": {"2025": 0.8,
     #: "2030": 0.9}}`` (JSON in the environment; survey/services/coverage/indicators.py).

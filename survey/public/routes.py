@@ -24,6 +24,7 @@ from ..services.intake.consent import REPLY, WORDINGS
 from ..services.intake.ratelimit import SubmissionLimiter
 from ..services.intake.responses import NewResponse, store_response
 from ..services.intake.sampling import asked_items
+from ..microcache import MARK as MICROCACHE_MARK
 from . import bp
 from .pages import (cached_page, cut_mark, cut_page, fill, gzipped, gzipped_fill, join_parts,
                     page_cache, punch)
@@ -273,8 +274,9 @@ def thanks(unit_code: str):
         # Compressed once, not on every claimant's last request (Flask-Compress leaves a
         # response that already has a Content-Encoding alone).
         return Response(gzipped(key, html), mimetype="text/html",
-                        headers={"Content-Encoding": "gzip", "Vary": "Accept-Encoding"})
-    return Response(html, mimetype="text/html")
+                        headers={"Content-Encoding": "gzip", "Vary": "Accept-Encoding",
+                                 MICROCACHE_MARK: "public.thanks"})
+    return Response(html, mimetype="text/html", headers={MICROCACHE_MARK: "public.thanks"})
 
 
 def _feedback_page_unit(unit: UnitView) -> Optional[str]:
