@@ -112,6 +112,8 @@ def select_locale() -> str:
 def _form_language() -> str | None:
     """The form's hidden ``lang``, unless the body cannot be read: one over the size limit
     raises a 413 again each time it is read, even while that 413 is being answered."""
+    if request.method != "POST":  # no form to read (and parsing an empty one costs)
+        return None
     try:
         return request.form.get("lang")
     except HTTPException:

@@ -63,3 +63,10 @@ def test_api_body_over_the_limit_is_413_problem(client):
     assert res.status_code == 413
     assert res.get_json()["code"] == "payload_too_large"
     assert "Content-Security-Policy" in res.headers
+
+
+@pytest.mark.parametrize("query", ["lang=%00", "svc=ui%00apply", "%00=1", "a=1&b=%00x"])
+def test_a_nul_anywhere_in_the_query_is_refused_before_any_view(client, demo, query):
+    res = client.get(f"/s/NA-VINH/Q1?{query}")
+    assert res.status_code == 400
+    assert client.get("/s/NA-VINH/Q1?lang=vi&svc=ui_apply").status_code == 200
