@@ -28,15 +28,17 @@ def test_open_cases_are_grouped_by_person(db, open_case, make_staff):
 
 
 def test_one_digest_per_person_and_day(db):
+    # Every call says when it happens: the test must not depend on today's date.
     day = dt.datetime(2026, 12, 3, 0, tzinfo=dt.timezone.utc)
-    first = queue_digest(db.session, "a@example.org", "Hộp thư", "2 phản ánh", day)
+    at = day + dt.timedelta(hours=8)
+    first = queue_digest(db.session, "a@example.org", "Hộp thư", "2 phản ánh", day, now=at)
     assert first is not None and first.created_by == DIGEST and first.case_id is None
-    assert queue_digest(db.session, "a@example.org", "Hộp thư", "2 phản ánh", day) is None
+    assert queue_digest(db.session, "a@example.org", "Hộp thư", "2 phản ánh", day, now=at) is None
     first.recipient = "a***@example.org"  # sent: masked, still recognised
-    assert queue_digest(db.session, "a@example.org", "Hộp thư", "2 phản ánh", day) is None
+    assert queue_digest(db.session, "a@example.org", "Hộp thư", "2 phản ánh", day, now=at) is None
     assert queue_digest(db.session, "a@example.org", "Hộp thư", "...", day +
                         dt.timedelta(days=1), now=day + dt.timedelta(days=1, hours=1))
-    assert queue_digest(db.session, "b@example.org", "Hộp thư", "1 phản ánh", day)
+    assert queue_digest(db.session, "b@example.org", "Hộp thư", "1 phản ánh", day, now=at)
 
 
 def test_the_digest_command_queues_one_message_each(runner, db, open_case, make_staff):
