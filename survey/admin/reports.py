@@ -189,12 +189,12 @@ def _queue(period: str, kind: JobKind, version: Optional[int] = None):
 @bp.get("/reports/<unit_code>/jobs/<int:job_id>")
 @requires("reports.read", unit="unit_code")
 def reports_job(unit_code: str, job_id: int):
-    job = current_session().get(ReportJob, job_id)
+    # Fresh from the database: other sessions (the job's runner) change it.
+    job = current_session().get(ReportJob, job_id, populate_existing=True)
     if job is None or job.unit_id != g.unit.id:
         abort(404)
     if jobs.restart_if_stale(current_app._get_current_object(), job):  # type: ignore[attr-defined]
-        current_session().expire_all()
-        job = current_session().get(ReportJob, job_id)
+        job = current_session().get(ReportJob, job_id, populate_existing=True)
     auto = request.args.get("auto") == "1" and job.status in jobs.ACTIVE
     step = describe(job.step, job.step_detail)
     return render_template(

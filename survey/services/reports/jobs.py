@@ -58,14 +58,16 @@ def active_key(unit_id: int, period: str) -> str:
 
 def active_job(session: Session, unit_id: int, period: str) -> Optional[ReportJob]:
     return session.scalar(sa.select(ReportJob).where(
-        ReportJob.active_key == active_key(unit_id, period)))
+        ReportJob.active_key == active_key(unit_id, period))
+        .execution_options(populate_existing=True))  # its runner changes it elsewhere
 
 
 def recent_jobs(session: Session, unit_id: int, period: str, limit: int = 5) -> list[ReportJob]:
     """The unit's latest jobs for ``period``, newest first."""
     return list(session.scalars(sa.select(ReportJob).where(
         ReportJob.unit_id == unit_id, ReportJob.period == period)
-        .order_by(ReportJob.created_at.desc(), ReportJob.id.desc()).limit(limit)))
+        .order_by(ReportJob.created_at.desc(), ReportJob.id.desc()).limit(limit)
+        .execution_options(populate_existing=True)))
 
 
 def enqueue(session: Session, unit: Unit, period: str, kind: JobKind, actor: Actor,
