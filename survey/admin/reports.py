@@ -194,7 +194,7 @@ def reports_job(unit_code: str, job_id: int):
     if job is None or job.unit_id != g.unit.id:
         abort(404)
     if jobs.restart_if_stale(current_app._get_current_object(), job):  # type: ignore[attr-defined]
-        job = current_session().get(ReportJob, job_id, populate_existing=True)
+        current_session().refresh(job)
     auto = request.args.get("auto") == "1" and job.status in jobs.ACTIVE
     step = describe(job.step, job.step_detail)
     return render_template(
