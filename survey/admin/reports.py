@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from flask import (Response, abort, current_app, g, redirect, render_template, request,
+from flask import (Flask, Response, abort, current_app, g, redirect, render_template, request,
                    url_for)
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
@@ -86,6 +86,11 @@ def _versions(period: str) -> list[ReportVersion]:
     return signoff.versions_of(current_session(), [g.unit.id], period)
 
 
+def _app() -> Flask:
+    """The app itself (not the proxy): a job's thread keeps it."""
+    return current_app._get_current_object()  # type: ignore[attr-defined]
+
+
 def _four_eyes() -> bool:
     return bool(current_app.config["REPORT_FOUR_EYES"])
 
@@ -109,7 +114,7 @@ def _unit_page(period: str, status: int = 200, error: Any = None,
     recent = jobs.recent_jobs(current_session(), g.unit.id, period, limit=1)
     active = jobs.active_job(current_session(), g.unit.id, period)
     if active is not None:
-        jobs.restart_if_stale(current_app._get_current_object(), active)  # type: ignore[attr-defined]
+        jobs.restart_if_stale(_app(), active)
     failed = recent[0] if recent and recent[0].status is JobStatus.failed else None
     reports = {v.id: Report.from_json(v.figures) for v in versions}
     days, due = signoff.days_to_deadline()
@@ -181,7 +186,7 @@ def _queue(period: str, kind: JobKind, version: Optional[int] = None):
                             Actor.of(signed_in_user()), version)
     current_session().commit()
     if new:
-        jobs.start(current_app._get_current_object(), job.id)  # type: ignore[attr-defined]
+        jobs.start(_app(), job.id)
     return redirect(url_for("admin.reports_job", unit_code=g.unit.code, job_id=job.id,
                             busy=None if new else 1, lang=request.args.get("lang")), code=303)
 
@@ -193,7 +198,7 @@ def reports_job(unit_code: str, job_id: int):
     job = current_session().get(ReportJob, job_id, populate_existing=True)
     if job is None or job.unit_id != g.unit.id:
         abort(404)
-    if jobs.restart_if_stale(current_app._get_current_object(), job):  # type: ignore[attr-defined]
+    if jobs.restart_if_stale(_app(), job):
         current_session().refresh(job)
     auto = request.args.get("auto") == "1" and job.status in jobs.ACTIVE
     step = describe(job.step, job.step_detail)
