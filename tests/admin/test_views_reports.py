@@ -114,7 +114,7 @@ def test_viewers_download_microdata_without_contacts(client, db, make_user, seed
 
 def test_generating_shows_the_job_and_a_second_click_finds_it(
         client, db, make_user, seeded):  # noqa: F811
-    from survey.models import JobKind, JobStatus, ReportJob
+    from survey.models import JobKind, JobStatus, ReportJob, utcnow
     from survey.services import catalogue
     from survey.services.audit import Actor
     from survey.services.reports import jobs
@@ -132,7 +132,7 @@ def test_generating_shows_the_job_and_a_second_click_finds_it(
                                  Actor.of(manager))
     db.session.execute(sa.update(ReportJob).where(ReportJob.id == running.id).values(
         status=JobStatus.running, runner="elsewhere", progress=40, step="unit",
-        step_detail="NA-VINH-Q2 (3/5)", heartbeat_at=sa.func.now()))
+        step_detail="NA-VINH-Q2 (3/5)", heartbeat_at=utcnow()))
     db.session.commit()
     unit_page = client.get("/admin/reports/NA-VINH?period=2026-Q3").get_data(as_text=True)
     assert "Báo cáo đang được lập." in unit_page and "40 %" in unit_page
