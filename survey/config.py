@@ -64,6 +64,18 @@ class Config:
     #: The receiving body named in the reports (ThongTin, the PDF cover); empty: "Sở Nội
     #: vụ tỉnh; Bộ Nội vụ" (docs/reports.md).
     REPORT_RECEIVER: str = ""
+    #: Four eyes on reports: whoever generated, edited or submitted a version may not
+    #: approve it. Switch off only for a centre with one person; approvals by a preparer
+    #: are then marked self-approved ("tự duyệt") (docs/reports.md).
+    REPORT_FOUR_EYES: bool = True
+    #: Run report jobs (generation, approval) in the request that asks for them instead
+    #: of a background thread, and without a heartbeat thread: for the tests only.
+    REPORT_JOBS_INLINE: bool = False
+    #: Seconds without a heartbeat after which a running report job counts as stopped
+    #: (its worker was killed or restarted): it is taken again, or failed after 3 tries.
+    REPORT_JOB_STALE_SECONDS: float = 120
+    #: Seconds between a running job's heartbeats (well below the stale limit).
+    REPORT_JOB_HEARTBEAT_SECONDS: float = 10
     #: Items answered by fewer people in a cell stay out of that cell's composite index
     #: (rather than being averaged in from one or two answers).
     MIN_ITEM_ANSWERS: int = 5

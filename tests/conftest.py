@@ -101,7 +101,10 @@ def make_test_app(database_url: str, instance_path, **extra):
               "PUBLIC_URL": "http://survey.test",
               # Changes made by a test are seen by its next request (tested apart:
               # tests/public/test_page_cache.py).
-              "CATALOGUE_CHECK_SECONDS": 0}
+              "CATALOGUE_CHECK_SECONDS": 0,
+              # Report jobs run in the request that files them (tested apart too:
+              # tests/reports/test_jobs.py starts the real thread).
+              "REPORT_JOBS_INLINE": True}
     config.update(extra)
     app = create_app(config)
     app.jinja_env.bytecode_cache = TEMPLATE_CODE

@@ -5,25 +5,31 @@ return, edit the annual narrative, the microdata for analysts.
 Who may do what (:mod:`.permissions`): ``reports.read`` sees and downloads,
 ``reports.submit`` (managers) generates, edits and submits, ``reports.approve``
 (province administrators) approves or returns, ``microdata.read`` downloads microdata.
+
+Generating and approving are background jobs (:mod:`survey.services.reports.jobs`): the
+request files the job and sends the browser to its status page, which shows the
+progress without JavaScript and the result when it is done. Four eyes: whoever prepared
+or submitted a version is not offered its approval and is refused it (403).
 """
 from __future__ import annotations
 
 from typing import Any, Optional
 
-from flask import (Response, abort, current_app, g, redirect, render_template, request,
+from flask import (Flask, Response, abort, current_app, g, redirect, render_template, request,
                    url_for)
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
 from ..extensions import current_session
-from ..models import ReportStatus, ReportVersion
+from ..models import JobKind, JobStatus, ReportJob, ReportStatus, ReportVersion
 from ..services import audit
 from ..services.audit import Action, Actor
 from ..services.errors import ServiceError
-from ..services.reporting.index import configured
-from ..services.reports import signoff
+from ..services.reports import jobs, signoff
+from ..services.reports.build import check_period
 from ..services.reports.files import FORMATS, MIMETYPES
 from ..services.reports.model import Report
+from ..services.reports.progress import describe
 from . import bp
 from .permissions import requires, scope_for, signed_in_user
 from .report_forms import (PERIOD_MESSAGE, NarrativeForm, PeriodForm, ReturnForm,
@@ -39,6 +45,8 @@ DONE = {
     "returned": _l("The report was returned for correction."),
     "narrative": _l("The narrative was saved."),
 }
+BUSY = _l("A job for this report is already queued or running: here is its progress. "
+          "Start another when it has finished.")
 
 
 def current_period() -> str:
@@ -78,9 +86,36 @@ def _versions(period: str) -> list[ReportVersion]:
     return signoff.versions_of(current_session(), [g.unit.id], period)
 
 
+def _app() -> Flask:
+    """The app itself (not the proxy): a job's thread keeps it."""
+    return current_app._get_current_object()  # type: ignore[attr-defined]
+
+
+def _four_eyes() -> bool:
+    return bool(current_app.config["REPORT_FOUR_EYES"])
+
+
+def _refusals(versions: list[ReportVersion]) -> dict[int, Any]:
+    """Version id → why the signed-in user may not approve it (four eyes), for the
+    submitted versions only."""
+    actor = Actor.of(signed_in_user())
+    found = {}
+    for version in versions:
+        if version.status is ReportStatus.submitted:
+            refusal = signoff.approval_refusal(current_session(), version, actor)
+            if refusal is not None:
+                found[version.id] = refusal
+    return found
+
+
 def _unit_page(period: str, status: int = 200, error: Any = None,
                forms: Optional[dict[str, Any]] = None):
     versions = _versions(period)
+    recent = jobs.recent_jobs(current_session(), g.unit.id, period, limit=1)
+    active = jobs.active_job(current_session(), g.unit.id, period)
+    if active is not None:
+        jobs.restart_if_stale(_app(), active)
+    failed = recent[0] if recent and recent[0].status is JobStatus.failed else None
     reports = {v.id: Report.from_json(v.figures) for v in versions}
     days, due = signoff.days_to_deadline()
     forms = forms or {}
@@ -94,7 +129,10 @@ def _unit_page(period: str, status: int = 200, error: Any = None,
         done=DONE.get(request.args.get("done", "")), days=days, due=due,
         statuses=signoff.STATUS_NAMES, Status=ReportStatus,
         may_submit=_may("reports.submit"), may_approve=_may("reports.approve"),
-        may_microdata=_may("microdata.read"),
+        may_microdata=_may("microdata.read"), active=active, failed=failed,
+        refusals=_refusals(versions) if _may("reports.approve") else {},
+        four_eyes=_four_eyes(),
+        active_step=describe(active.step, active.step_detail) if active else None,
         return_form=forms.get("return") or ReturnForm(formdata=None, data={"period": period}),
         narrative_form=narrative, locale=str(get_locale())), status
 
@@ -137,13 +175,39 @@ def reports_generate(unit_code: str):
     if not form.validate():
         return _unit_page(current_period(), 422, form.period.errors[0])
     try:
-        made = signoff.generate(current_session(), g.unit.code, form.period.data,
-                                Actor.of(signed_in_user()), configured(current_app.config))
+        check_period(form.period.data)
     except ServiceError as exc:
-        current_session().rollback()
         return _unit_page(form.period.data, 422, exc.message)
+    return _queue(form.period.data, JobKind.generate)
+
+
+def _queue(period: str, kind: JobKind, version: Optional[int] = None):
+    """File the job (or find the one running), start it, show its status page."""
+    job, new = jobs.enqueue(current_session(), g.unit, period, kind,
+                            Actor.of(signed_in_user()), version)
     current_session().commit()
-    return _back(form.period.data, made.outcome)
+    if new:
+        jobs.start(_app(), job.id)
+    return redirect(url_for("admin.reports_job", unit_code=g.unit.code, job_id=job.id,
+                            busy=None if new else 1, lang=request.args.get("lang")), code=303)
+
+
+@bp.get("/reports/<unit_code>/jobs/<int:job_id>")
+@requires("reports.read", unit="unit_code")
+def reports_job(unit_code: str, job_id: int):
+    # Fresh from the database: other sessions (the job's runner) change it.
+    job = current_session().get(ReportJob, job_id, populate_existing=True)
+    if job is None or job.unit_id != g.unit.id:
+        abort(404)
+    if jobs.restart_if_stale(_app(), job):
+        current_session().refresh(job)
+    auto = request.args.get("auto") == "1" and job.status in jobs.ACTIVE
+    step = describe(job.step, job.step_detail)
+    return render_template(
+        "admin/report_job.html", unit=g.unit, job=job, Status=JobStatus, Kind=JobKind,
+        step=step, auto=auto, busy=request.args.get("busy") == "1",
+        done=DONE.get(job.outcome or "") if job.status is JobStatus.done else None,
+        formats=FORMATS, refresh_seconds=5, locale=str(get_locale()))
 
 
 def _version(form: VersionForm) -> Optional[ReportVersion]:
@@ -179,9 +243,23 @@ def reports_submit(unit_code: str):
 @bp.post("/reports/<unit_code>/approve")
 @requires("reports.approve", unit="unit_code")
 def reports_approve(unit_code: str):
-    actor = Actor.of(signed_in_user())
-    return _step(VersionForm(), lambda v: signoff.approve(current_session(), v, actor),
-                 "approved")
+    """Checked here (a clear 409 or 403 at once), then frozen by a job (the files take
+    time); the job checks again."""
+    form = VersionForm()
+    if not form.validate():
+        return _step(form, lambda v: None, "approved")  # answers the 422
+    version = _version(form)
+    if version is None:
+        abort(404)
+    if version.status is not ReportStatus.submitted:
+        return _unit_page(form.period.data, 409, _l(
+            "This report is %(status)s: it cannot become %(to)s.",
+            status=signoff.STATUS_NAMES[version.status],
+            to=signoff.STATUS_NAMES[ReportStatus.approved]))
+    refusal = signoff.approval_refusal(current_session(), version, Actor.of(signed_in_user()))
+    if refusal is not None and _four_eyes():
+        return _unit_page(form.period.data, 403, refusal)
+    return _queue(form.period.data, JobKind.approve, version.number)
 
 
 @bp.post("/reports/<unit_code>/return")

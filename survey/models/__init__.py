@@ -8,7 +8,7 @@ from .openness import ACTION_MAX, FeedbackAction, FeedbackPage
 from .questionnaires import (ImmutableQuestionnaireError, Questionnaire, QuestionnaireItem,
                              QuestionnaireStatus)
 from .receipts import ReceiptCode, ServedCount
-from .reports import ReportFile, ReportStatus, ReportVersion
+from .reports import JobKind, JobStatus, ReportFile, ReportJob, ReportStatus, ReportVersion
 from .responses import (COMMENT_MAX, Answer, Channel, Comment, Contact, Response,
                         ResponseReason, ResponseStatus)
 from .types import UTCDateTime, utcnow
@@ -23,6 +23,6 @@ __all__ = [
     "Role", "User",
     "COMMENT_MAX", "Answer", "ApiToken", "Channel", "Comment", "Contact", "CoverageCount",
     "ImmutableQuestionnaireError", "KioskDevice", "Questionnaire", "QuestionnaireItem",
-    "QuestionnaireStatus", "ReceiptCode", "ReportFile", "ReportStatus", "ReportVersion", "Response", "ResponseReason", "ResponseStatus",
+    "QuestionnaireStatus", "ReceiptCode", "JobKind", "JobStatus", "ReportFile", "ReportJob", "ReportStatus", "ReportVersion", "Response", "ResponseReason", "ResponseStatus",
     "CatalogueStamp", "Service", "ServedCount", "Unit", "UnitKind", "UTCDateTime", "utcnow",
 ]

@@ -18,8 +18,8 @@ from flask import Blueprint, Flask, g
 
 from survey import create_app
 from survey.admin.permissions import AUTHENTICATED, PERMISSIONS, PUBLIC, requires
-from survey.models import FeedbackAction, Role
-from survey.services import accounts, audit
+from survey.models import FeedbackAction, JobKind, JobStatus, ReportJob, Role
+from survey.services import accounts, audit, catalogue
 
 from tests.support.inbox import add_case
 
@@ -169,9 +169,9 @@ def matrix_app(app):
 
 
 def url_for_case(route: Route, target, unit_code: str, case_id: int = 0,
-                 action_id: int = 0) -> str:
+                 action_id: int = 0, job_id: int = 0) -> str:
     values = {"unit_code": unit_code, "user_id": target.id, "grant_id": target.grants[0].id,
-              "version": 1, "case_id": case_id, "action_id": action_id}
+              "version": 1, "case_id": case_id, "action_id": action_id, "job_id": job_id}
     path = route.path
     for argument in route.arguments:
         if argument not in values:
@@ -199,8 +199,13 @@ def test_authorisation_matrix(matrix_app, db, demo, make_user, route, role, wher
     action = FeedbackAction(unit_id=case.unit_id, done_on=dt.date(2026, 12, 1), text="Sửa mái",
                             created_by="cli")
     db.session.add(action)
+    # A finished report job of the unit named.
+    job = ReportJob(unit_id=catalogue.unit_by_code(db.session, unit_code).id,
+                    period="2026-Q3", kind=JobKind.generate, status=JobStatus.done,
+                    requested_by="cli", progress=100, step="done", step_detail="")
+    db.session.add(job)
     db.session.commit()
-    answer = client.open(url_for_case(route, target, unit_code, case.id, action.id),
+    answer = client.open(url_for_case(route, target, unit_code, case.id, action.id, job.id),
                          method=route.method)
     want = expected(route, role, where)
     if want == "sign-in":

@@ -1,6 +1,8 @@
-"""/admin/reports in real Chromium: a manager generates and submits, the province
-approves; axe-core finds nothing serious or critical at 1280 × 800 and 360 × 740; the
-PDF is rasterised with pdftoppm and looked at in the browser."""
+"""/admin/reports in real Chromium: a manager generates (a background job: its status page,
+followed until done, then the download) and submits; another person, the province,
+approves (four eyes: the preparer is not offered it); axe-core finds nothing serious or
+critical at 1280 × 800 and 360 × 740; the PDF is rasterised with pdftoppm and looked at in
+the browser."""
 from __future__ import annotations
 
 import base64
@@ -33,6 +35,16 @@ def people(live_server):
     return live_server
 
 
+def follow_job(page, timeout: float = 180_000) -> None:
+    """On a job's status page: ask it to refresh itself (no JavaScript: a meta refresh the
+    user turns on) and wait until the job has finished."""
+    assert "/jobs/" in page.url
+    if page.locator(".job-status progress[value='100'], .job-status .alert").count() == 0:
+        page.get_by_role("link", name="Tự làm mới trang này").click()
+        page.wait_for_selector(".job-status p.success, .job-status .alert", timeout=timeout)
+    assert page.locator(".job-status p.success").count() == 1, page.inner_text("main")
+
+
 def current_quarter(page, url):
     page.goto(f"{url}/admin/reports")
     return page.locator("#period").input_value() or page.locator(
@@ -53,8 +65,17 @@ def test_generate_submit_approve_and_look_at_the_pdf(people, browser, tmp_path):
     page.get_by_role("link", name="NA-DEMO1").first.click()
     with form_post(page, timeout=120_000) as posted:
         page.locator("form[action*='/generate'] button").click()
-    assert posted.value.status == 303
+    assert posted.value.status == 303 and "/jobs/" in page.url  # answered at once
+    assert page.locator("[role=status] progress").count() == 1
+    assert axe_serious(page) == []
+    page.screenshot(path=str(shots(tmp_path) / "desktop-report-job-running.png"), full_page=True)
+    follow_job(page)
     assert "Đã tạo một phiên bản mới" in page.content()
+    assert axe_serious(page) == []
+    page.screenshot(path=str(shots(tmp_path) / "desktop-report-job-done.png"), full_page=True)
+    xlsx = page.request.get(url + page.get_by_role("link", name="XLSX").get_attribute("href"))
+    assert xlsx.status == 200 and xlsx.body()[:2] == b"PK"
+    page.get_by_role("link", name="Mở trang báo cáo").click()
     with form_post(page) as posted:
         page.locator("form[action*='/submit'] button").click()
     assert posted.value.status == 303 and "đã gửi" in page.content()
@@ -71,7 +92,14 @@ def test_generate_submit_approve_and_look_at_the_pdf(people, browser, tmp_path):
     page.goto(f"{url}/admin/reports/NA-DEMO1?period={period}")
     with form_post(page, timeout=120_000) as posted:
         page.locator("form[action*='/approve'] button").click()
-    assert posted.value.status == 303 and "tệp đã khóa" in page.content()
+    assert posted.value.status == 303 and "/jobs/" in page.url
+    follow_job(page)
+    assert "tệp đã khóa" in page.content()
+    assert axe_serious(page) == []
+    page.screenshot(path=str(shots(tmp_path) / "desktop-report-approval-done.png"),
+                    full_page=True)
+    page.goto(f"{url}/admin/reports/NA-DEMO1?period={period}")
+    assert "tệp đã khóa" in page.content() and "đã duyệt" in page.content()
     assert axe_serious(page) == []
     page.screenshot(path=str(shots(tmp_path) / "desktop-report-approved.png"), full_page=True)
     page.goto(f"{url}/admin/reports?period={period}")
@@ -112,11 +140,24 @@ def test_the_pages_pass_axe(people, browser, size, tmp_path):
     check("reports-annual")
     page.goto(f"{people.url}/admin/reports?period=20x6")
     check("reports-error")
-    page.goto(f"{people.url}/admin/reports/NA?period=2026")
+    unit = {"desktop": "NA", "phone": "NA-DEMO2"}[size]  # each run its own draft
+    page.goto(f"{people.url}/admin/reports/{unit}?period=2026")
     with form_post(page, timeout=180_000) as posted:
         page.locator("form[action*='/generate'] button").click()
     assert posted.value.status == 303
+    check("report-job")
+    follow_job(page)
+    check("report-job-done")
+    page.goto(f"{people.url}/admin/reports/{unit}?period=2026")
     assert page.locator("textarea#text").input_value().startswith("Chỉ số hài lòng năm 2026")
     check("report-annual-draft")
+    # Four eyes: the administrator who generated it submits it and is not offered the
+    # approval, with the reason on the page.
+    with form_post(page) as posted:
+        page.locator("form[action*='/submit'] button").click()
+    assert posted.value.status == 303
+    assert page.locator("form[action*='/approve']").count() == 0
+    assert "nguyên tắc bốn mắt" in page.inner_text("main")
+    check("report-four-eyes")
     context.close()
     assert failures == {}

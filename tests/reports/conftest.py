@@ -19,3 +19,18 @@ def report(app, db, seeded):  # noqa: F811
 def header():
     return Header(version=1, status="bản nháp", receiver="Sở Nội vụ", prepared_by="cli",
                   software="test")
+
+
+@pytest.fixture
+def people(db, seeded):  # noqa: F811
+    """Actors of two signed-in people: a centre manager who prepares and submits, and a
+    province administrator who approves (four eyes)."""
+    from survey.services import accounts
+    from survey.services.audit import CLI, Actor
+
+    made = {}
+    for name, role, unit in (("manager", "manager", "NA"), ("approver", "admin", "NA")):
+        user, _token = accounts.create_user(db.session, f"{name}@example.org", role, unit, CLI)
+        made[name] = Actor.of(user)
+    db.session.flush()
+    return made

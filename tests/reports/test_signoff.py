@@ -16,7 +16,6 @@ from survey.services.reports import signoff
 from survey.services.reports.model import Report
 from tests.index.conftest import IN_Q3
 
-APPROVER = Actor(None, "so-noi-vu@example.org")
 
 
 def make(app, db, period="2026-Q3"):
@@ -32,13 +31,15 @@ def test_first_generation_is_v1_draft_and_again_unchanged(app, db, seeded):
     assert again.outcome == "unchanged" and again.version.id == first.version.id
 
 
-def test_approval_freezes_files_and_late_data_make_v2(app, db, seeded, make_response, tree):
+def test_approval_freezes_files_and_late_data_make_v2(app, db, seeded, make_response, tree,
+                                                      people):
     version = make(app, db).version
     signoff.submit(db.session, version, CLI)
     with pytest.raises(ServiceError):  # submitted: no regeneration behind the approver
         make(app, db)
-    signoff.approve(db.session, version, APPROVER)
-    assert version.status is ReportStatus.approved and version.approved_by == APPROVER.label
+    signoff.approve(db.session, version, people["approver"])
+    assert version.status is ReportStatus.approved
+    assert version.approved_by == people["approver"].label and not version.self_approved
     stored = {f.format: f for f in version.files}
     assert set(stored) == {"xlsx", "csv", "pdf"}
     for f in stored.values():
@@ -59,14 +60,15 @@ def test_approval_freezes_files_and_late_data_make_v2(app, db, seeded, make_resp
     assert content == frozen and name.endswith("_v1.xlsx")
 
 
-def test_returned_then_corrected_then_submitted(app, db, seeded):
+def test_returned_then_corrected_then_submitted(app, db, seeded, people):
     version = make(app, db).version
     with pytest.raises(ServiceError):
-        signoff.approve(db.session, version, APPROVER)  # not submitted yet
+        signoff.approve(db.session, version, people["approver"])  # not submitted yet
     signoff.submit(db.session, version, CLI)
     with pytest.raises(ServiceError):
-        signoff.return_for_correction(db.session, version, APPROVER, "  ")
-    signoff.return_for_correction(db.session, version, APPROVER, "Thiếu chi nhánh Vinh")
+        signoff.return_for_correction(db.session, version, people["approver"], "  ")
+    signoff.return_for_correction(db.session, version, people["approver"],
+                                  "Thiếu chi nhánh Vinh")
     assert version.status is ReportStatus.returned and version.return_reason
     again = make(app, db)
     assert again.version.id == version.id and again.outcome == "unchanged"

@@ -28,6 +28,7 @@ from ..reporting.strata import UnitTree
 from ..reporting.trend import TrendQuery, shifted, trend_table
 from . import texts
 from .model import CODE, COUNT, FLAG, NUMBER, PERCENT, TEXT, Column, Report, Sheet
+from .progress import Progress, nothing
 from .protection import Protection
 
 #: The data sheets, in order (ThongTin comes first in the files, from the header).
@@ -55,17 +56,20 @@ def check_period(text: str) -> Period:
     return period
 
 
-def build_report(session: Session, query: ReportQuery) -> Report:
+def build_report(session: Session, query: ReportQuery,
+                 progress: Optional[Progress] = None) -> Report:
     """Every data sheet of the report of ``query.unit`` for ``query.period``, in
-    Vietnamese. Raises :class:`ServiceError` for a bad period and :class:`NotFound` for an
-    unknown unit."""
+    Vietnamese; each step is told to ``progress`` (:mod:`.progress`). Raises
+    :class:`ServiceError` for a bad period and :class:`NotFound` for an unknown unit."""
     period = check_period(query.period)
+    tell = progress or nothing
+    tell(0, "reading", query.unit or "")
     tree = UnitTree.load(session)
     scope = tree.by_code(query.unit or "")
     if scope is None:
         raise NotFound(texts.unknown_unit(query.unit))
     with force_locale("vi"):
-        return _Builder(session, period, tree, scope.id, dict(query.options)).report()
+        return _Builder(session, period, tree, scope.id, dict(query.options), tell).report()
 
 
 def _depth(tree: UnitTree, root: int) -> int:
@@ -85,8 +89,9 @@ def _fraction(value: Any) -> Optional[float]:
 
 class _Builder:
     def __init__(self, session: Session, period: Period, tree: UnitTree, root: int,
-                 options: dict[str, Any]):
+                 options: dict[str, Any], progress: Progress = nothing):
         self.session, self.period, self.tree, self.root = session, period, tree, root
+        self.progress = progress
         self.options = {k: v for k, v in options.items() if k != "locale"}
         self.code = tree.nodes[root].code
         self.protection = Protection()
@@ -102,12 +107,17 @@ class _Builder:
         self.protection.add(key, row.responses if n is None else n, assess_row(row))
 
     def report(self) -> Report:
+        self.progress(2, "units", "")
         units = self.index(self.code, Breakdown.UNIT, depth=_depth(self.tree, self.root))
         parents = self._unit_rows(units)
         real = [(key, code) for key, code in parents["units"]]
-        per_unit = {code: {by: self.index(code, by) for by in
-                           (Breakdown.DIMENSION, Breakdown.ITEM, Breakdown.SERVICE)}
-                    for _key, code in real}
+        per_unit = {}
+        for done, (_key, code) in enumerate(real):  # most of the time goes here
+            self.progress(10 + 50 * done // len(real), "unit",
+                          f"{code} ({done + 1}/{len(real)})")
+            per_unit[code] = {by: self.index(code, by) for by in
+                              (Breakdown.DIMENSION, Breakdown.ITEM, Breakdown.SERVICE)}
+        self.progress(60, "channels", "")
         item_dims = self._item_dimensions()
         for _key, code in real:
             self._per_unit_figures(code, per_unit[code], item_dims)
@@ -119,17 +129,21 @@ class _Builder:
         self._unit_trees(parents["parent"], per_unit, item_dims)
         final = self.protection.run()
         previous = self._previous(units)
-        sheets = [
-            self._summary(units, parents, final, previous),
-            self._dimensions(real, per_unit, final),
-            self._items(real, per_unit, final, item_dims),
-            self._services(real, per_unit, final),
-            self._channels(channels, final),
-            self._trend(),
-            self._feedback(),
-            self._coverage(),
-            self._notes(units),
+        steps: list[tuple[str, int, Any]] = [
+            ("TongHop", 66, lambda: self._summary(units, parents, final, previous)),
+            ("YeuTo", 68, lambda: self._dimensions(real, per_unit, final)),
+            ("TieuChi", 70, lambda: self._items(real, per_unit, final, item_dims)),
+            ("DichVu", 72, lambda: self._services(real, per_unit, final)),
+            ("KenhThuThap", 74, lambda: self._channels(channels, final)),
+            ("XuHuong", 75, self._trend),  # 20 index tables: the second-longest step
+            ("GopY_PhanAnh", 94, self._feedback),
+            ("ChiTieu2269", 96, self._coverage),
+            ("GhiChu", 98, lambda: self._notes(units)),
         ]
+        sheets = []
+        for name, percent, make in steps:
+            self.progress(percent, "sheet", name)
+            sheets.append(make())
         report = Report(self.code, self.tree.nodes[self.root].name("vi"), self.period.code,
                         self.period.first_day.strftime("%d/%m/%Y"),
                         self.period.last_day.strftime("%d/%m/%Y"),

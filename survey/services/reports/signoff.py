@@ -4,7 +4,12 @@
   place, with the changed cells added to its change log; after approval, new figures
   make a new version (v2 …) whose change log lists every cell that changed. Nothing
   changes silently and a submitted version cannot be regenerated.
-- :func:`approve` freezes a version: its files are stored with their SHA-256.
+- :func:`approve` freezes a version: its files are stored with their SHA-256. Four eyes:
+  whoever generated its figures, edited its narrative or submitted it may not approve it
+  (:func:`approval_refusal`), unless the rule is switched off (a one-person centre), when
+  the approval is marked self-approved ("tự duyệt") in the version, its files and the
+  audit log. Returning a version for correction is open to its preparer: it certifies
+  nothing, it only sends the report back.
 - :func:`export` gives a version's file and logs who took it, when, with what
   parameters and its SHA-256.
 Each step writes the audit log in the caller's transaction (the caller commits).
@@ -12,7 +17,7 @@ Each step writes the audit log in the caller's transaction (the caller commits).
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import metadata
 from typing import Any, Iterable, Mapping, Optional, Sequence
 
@@ -21,15 +26,18 @@ from flask_babel import force_locale, gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
-from ...models import ReportFile, ReportStatus, ReportVersion, Unit, UnitKind, utcnow
+from ...models import (AuditEvent, ReportFile, ReportStatus, ReportVersion, Unit, UnitKind,
+                       utcnow)
 from ...timeutil import local_date, local_tz
 from .. import audit
 from ..accounts.scope import Scope
 from ..audit import Action, Actor
 from ..errors import NotFound, ServiceError
+from ..transactions import begin_write
 from . import files
 from .build import ReportQuery, build_report
 from .model import Header, Report, changes
+from .progress import Progress, nothing, scaled
 
 STATUS_NAMES = {ReportStatus.draft: _l("draft"), ReportStatus.submitted: _l("submitted"),
                 ReportStatus.approved: _l("approved"),
@@ -37,6 +45,8 @@ STATUS_NAMES = {ReportStatus.draft: _l("draft"), ReportStatus.submitted: _l("sub
 #: The tracker's state of a unit with no version for the period.
 NOT_REPORTED = "not_reported"
 NOT_REPORTED_NAME = _l("not reported")
+#: The tracker's state of a version approved by one of its preparers (four eyes off).
+SELF_APPROVED_NAME = _l("approved (self-approved)")
 #: The annual report is due before 15 December (the provincial plan).
 DEADLINE_DAY = (12, 15)
 NARRATIVE_MAX = 4000
@@ -61,6 +71,10 @@ def versions_of(session: Session, unit_ids: Iterable[int], period: str) -> list[
         .order_by(ReportVersion.unit_id, ReportVersion.number.desc())))
 
 
+class FourEyesError(ServiceError):
+    """The approver prepared or submitted the version (separation of duties)."""
+
+
 @dataclass(frozen=True)
 class Generated:
     version: ReportVersion
@@ -69,9 +83,13 @@ class Generated:
 
 
 def generate(session: Session, unit: str, period: str, actor: Actor,
-             options: Mapping[str, Any]) -> Generated:
-    """Build the report and file it as described in the module's docstring."""
-    report = build_report(session, ReportQuery(period, unit, options))
+             options: Mapping[str, Any], progress: Optional[Progress] = None) -> Generated:
+    """Build the report and file it as described in the module's docstring. The figures
+    are read first (long, no lock held), then everything is written at once."""
+    tell = progress or nothing
+    report = build_report(session, ReportQuery(period, unit, options), scaled(tell, 0, 95))
+    tell(96, "saving", "")
+    begin_write(session)  # SQLite: the version number read below stays ours until commit
     unit_row = session.scalar(sa.select(Unit).where(Unit.code == report.unit))
     if unit_row is None:  # build_report checked it
         raise NotFound(_l("Unknown unit code %(code)s.", code=repr(unit)))
@@ -93,7 +111,8 @@ def generate(session: Session, unit: str, period: str, actor: Actor,
                                 number=(current.number + 1) if current else 1,
                                 status=ReportStatus.draft, figures=report.to_json(),
                                 figures_sha256=sha, change_log=changes(old, report)[:2000],
-                                created_at=now, updated_at=now, prepared_by=actor.label)
+                                created_at=now, updated_at=now, prepared_by=actor.label,
+                                prepared_by_id=actor.user_id)
         session.add(version)
         outcome = "created"
     else:
@@ -102,6 +121,7 @@ def generate(session: Session, unit: str, period: str, actor: Actor,
         version.figures, version.figures_sha256 = report.to_json(), sha
         version.status, version.updated_at, version.prepared_by = (
             ReportStatus.draft, now, actor.label)
+        version.prepared_by_id = actor.user_id
         outcome = "updated"
     session.flush()
     audit.record(session, Action.REPORT_GENERATED, actor, object_type="report",
@@ -128,6 +148,7 @@ def submit(session: Session, version: ReportVersion, actor: Actor) -> None:
     _move(session, version, (ReportStatus.draft, ReportStatus.returned),
           ReportStatus.submitted, actor, Action.REPORT_SUBMITTED)
     version.submitted_at, version.submitted_by = utcnow(), actor.label
+    version.submitted_by_id = actor.user_id
 
 
 def return_for_correction(session: Session, version: ReportVersion, actor: Actor,
@@ -141,23 +162,81 @@ def return_for_correction(session: Session, version: ReportVersion, actor: Actor
     version.returned_at, version.return_reason = utcnow(), reason
 
 
-def approve(session: Session, version: ReportVersion, actor: Actor) -> None:
-    """đã gửi → đã duyệt: the version is frozen and its files stored with SHA-256."""
-    _move(session, version, (ReportStatus.submitted,), ReportStatus.approved, actor,
-          Action.REPORT_APPROVED)
-    version.approved_at, version.approved_by = utcnow(), actor.label
-    report, header = Report.from_json(version.figures), header_of(version)
-    for fmt in files.FORMATS:
+def preparers(session: Session, version: ReportVersion) -> set[int]:
+    """Ids of the users who generated figures into ``version``, edited its narrative or
+    submitted it (from the version and the audit log, which every such step writes in
+    its own transaction)."""
+    found = {i for i in (version.prepared_by_id, version.submitted_by_id) if i is not None}
+    events = session.execute(sa.select(AuditEvent.actor_user_id, AuditEvent.action,
+                                       AuditEvent.detail).where(
+        AuditEvent.object_type == "report", AuditEvent.object_id == str(version.id),
+        AuditEvent.action.in_([Action.REPORT_GENERATED, Action.REPORT_NARRATIVE,
+                               Action.REPORT_SUBMITTED]),
+        AuditEvent.actor_user_id.is_not(None)))
+    for user_id, action, detail in events:
+        # Regenerating with the same figures changes nothing: not a preparer for that.
+        if action != Action.REPORT_GENERATED or (detail or {}).get("outcome") != "unchanged":
+            found.add(user_id)
+    return found
+
+
+def approval_refusal(session: Session, version: ReportVersion, actor: Actor) -> Optional[Any]:
+    """Why ``actor`` may not approve ``version`` under the four-eyes rule, or None."""
+    if actor.user_id is None:
+        return _l("An approval needs a signed-in person other than the one who prepared "
+                  "the report; the command line cannot approve.")
+    if actor.user_id in preparers(session, version):
+        return _l("You prepared or submitted this version: another person with the right "
+                  "to approve must approve it (four-eyes rule).")
+    return None
+
+
+def approve(session: Session, version: ReportVersion, actor: Actor, *, four_eyes: bool = True,
+            progress: Optional[Progress] = None) -> None:
+    """đã gửi → đã duyệt: the version is frozen and its files stored with SHA-256.
+
+    With ``four_eyes`` (``SURVEY_REPORT_FOUR_EYES``, the default) a preparer or submitter
+    is refused (:class:`FourEyesError`); without it their approval is marked
+    self-approved. The files are made first (long, nothing written), then the version
+    changes at once."""
+    tell = progress or nothing
+    if version.status is not ReportStatus.submitted:
+        _move(session, version, (ReportStatus.submitted,), ReportStatus.approved, actor,
+              Action.REPORT_APPROVED)  # raises: says what the version is
+    refusal = approval_refusal(session, version, actor)
+    if refusal is not None and four_eyes:
+        with force_locale("vi"):
+            raise FourEyesError(str(refusal))
+    now, self_approved = utcnow(), refusal is not None
+    with force_locale("vi"):
+        header = replace(header_of(version), status=str(STATUS_NAMES[ReportStatus.approved]),
+                         approved_by=_approver(actor.label, self_approved),
+                         approved_on=_local(now))
+    report, made = Report.from_json(version.figures), []
+    for done, fmt in enumerate(files.FORMATS):
+        tell(5 + 30 * done, fmt, "")
         try:
             content = files.render(report, header, fmt)
         except ServiceError:
             if fmt == "pdf":  # no PDF engine here: the XLSX and CSV are frozen still
                 continue
             raise
-        version.files.append(ReportFile(format=fmt, name=files.name_of(report, version.number,
-                                                                         fmt),
-                                        sha256=files.sha256(content), content=content))
+        made.append(ReportFile(format=fmt, name=files.name_of(report, version.number, fmt),
+                               sha256=files.sha256(content), content=content))
+    tell(95, "freezing", "")
+    begin_write(session)
+    _move(session, version, (ReportStatus.submitted,), ReportStatus.approved, actor,
+          Action.REPORT_APPROVED, self_approved=self_approved)
+    version.approved_at, version.approved_by, version.approved_by_id = (
+        now, actor.label, actor.user_id)
+    version.updated_at, version.self_approved = now, self_approved
+    version.files.extend(made)
     session.flush()
+
+
+def _approver(label: str, self_approved: bool) -> str:
+    with force_locale("vi"):
+        return _("%(who)s (self-approved)", who=label) if self_approved else label
 
 
 def edit_narrative(session: Session, version: ReportVersion, text: str, actor: Actor) -> None:
@@ -191,7 +270,8 @@ def header_of(version: ReportVersion, receiver: str = "") -> Header:
                       receiver=receiver or _("Department of Home Affairs of the province; "
                                              "Ministry of Home Affairs"),
                       prepared_by=version.prepared_by or "",
-                      approved_by=version.approved_by or "",
+                      approved_by=_approver(version.approved_by, version.self_approved)
+                      if version.approved_by else "",
                       sent_on=_local(version.submitted_at),
                       approved_on=_local(version.approved_at), software=software_version())
 
@@ -242,8 +322,9 @@ def tracker(session: Session, period: str, scope: Scope) -> list[TrackerRow]:
         if found is None:
             rows.append(TrackerRow(unit, NOT_REPORTED, NOT_REPORTED_NAME, None))
         else:
-            rows.append(TrackerRow(unit, found.status.value, STATUS_NAMES[found.status],
-                                   found))
+            rows.append(TrackerRow(unit, found.status.value,
+                                   SELF_APPROVED_NAME if found.self_approved
+                                   else STATUS_NAMES[found.status], found))
     return rows
 
 
