@@ -236,7 +236,11 @@ def pattern_sums(session: Session, keys: ItemKeys, where: list[Any], by: str,
                  ) -> tuple[dict[tuple, Accumulator], DaySums]:
     """Cross-product sums per (unit_id, [group]), streamed in chunks from SQL, and, when
     ``day`` (a local-day expression) is given, the satisfied / answered counts per key of
-    each (unit_id, [group], day) from the same single pass."""
+    each (unit_id, [group], day) from the same single pass.
+
+    Each chunk is handled column-wise in numpy (one matrix product per group, one
+    ``bincount`` per key for the days): no Python work per pattern row but the lookup
+    of its group."""
     k = len(keys.keys)
     width = 1 + len(GROUPINGS[by])
     extra = 1 if day is not None else 0
@@ -245,32 +249,44 @@ def pattern_sums(session: Session, keys: ItemKeys, where: list[Any], by: str,
     days: DaySums = {}
     if k == 0:
         return sums, days
+    group_ids: dict[tuple, int] = {}
+    day_ids: dict[tuple[int, Any], int] = {}
+    group_labels: list[tuple] = []  # group id → its (unit_id, [group]) key
+    y_day, r_day = np.zeros((0, k)), np.zeros((0, k))  # day id → counts per key
     result = session.execute(pattern_query(keys, where, by, day))
     while rows := result.fetchmany(CHUNK):
-        groups: dict[tuple, list[int]] = {}
-        for i, row in enumerate(rows):
-            groups.setdefault(tuple(_plain(v) for v in row[:width]), []).append(i)
-        data = np.array([row[width + extra:] for row in rows], dtype=np.int64)
-        for group, index in groups.items():
-            block = data[index]
-            y = _unpack(block[:, 0:2 * chunks:2], k)
-            r = _unpack(block[:, 1:2 * chunks:2], k)
-            count = block[:, -1].astype(float)
-            sums.setdefault(group, Accumulator(k)).add(y, r, count)
-            if day is None:
-                continue
-            per_day = days.setdefault(group, {})
-            labels = [rows[position][width] for position in index]
-            distinct = list(dict.fromkeys(labels))
-            where_day = {label: d for d, label in enumerate(distinct)}
-            member = np.array([where_day[label] for label in labels], dtype=np.int64)
-            y_day, r_day = np.zeros((len(distinct), k)), np.zeros((len(distinct), k))
-            np.add.at(y_day, member, y * count[:, None])
-            np.add.at(r_day, member, r * count[:, None])
-            for d, label in enumerate(distinct):
-                totals = per_day.setdefault(label, [np.zeros(k), np.zeros(k)])
-                totals[0] += y_day[d]
-                totals[1] += r_day[d]
+        columns = list(zip(*rows))
+        labels = zip(*[[_plain(v) for v in column] if by == "channel" else column
+                       for column in columns[:width]])
+        gid = np.fromiter((group_ids.setdefault(label, len(group_ids)) for label in labels),
+                          dtype=np.int64, count=len(rows))
+        while len(group_labels) < len(group_ids):
+            group_labels.extend(list(group_ids)[len(group_labels):])
+        data = np.array(columns[width + extra:], dtype=np.int64).T
+        y = _unpack(data[:, 0:2 * chunks:2], k)
+        r = _unpack(data[:, 1:2 * chunks:2], k)
+        count = data[:, -1].astype(float)
+        order = np.argsort(gid, kind="stable")
+        present, starts = np.unique(gid[order], return_index=True)
+        for g, index in zip(present.tolist(), np.split(order, starts[1:])):
+            sums.setdefault(group_labels[g], Accumulator(k)).add(y[index], r[index],
+                                                                 count[index])
+        if day is None:
+            continue
+        did = np.fromiter((day_ids.setdefault(pair, len(day_ids))
+                           for pair in zip(gid.tolist(), columns[width])),
+                          dtype=np.int64, count=len(rows))
+        size = len(day_ids)
+        if size > len(y_day):
+            grow = np.zeros((size - len(y_day), k))
+            y_day, r_day = np.vstack([y_day, grow]), np.vstack([r_day, grow])
+        weighted_y, weighted_r = y * count[:, None], r * count[:, None]
+        for j in range(k):
+            y_day[:, j] += np.bincount(did, weights=weighted_y[:, j], minlength=size)
+            r_day[:, j] += np.bincount(did, weights=weighted_r[:, j], minlength=size)
+    if day is not None:
+        for (g, label), d in day_ids.items():
+            days.setdefault(group_labels[g], {})[label] = [y_day[d], r_day[d]]
     return sums, days
 
 
