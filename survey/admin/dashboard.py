@@ -102,7 +102,7 @@ def read_period(args: Any) -> Period:
     first, last = (args.get("from") or "").strip(), (args.get("to") or "").strip()
     if text.lower() == CUSTOM or (not text and (first or last)):
         if not first or not last:
-            raise ServiceError(_l("Give both dates of the custom range: from and to."))
+            raise ServiceError(_l("Give both the first and the last day of the custom range."))
         return custom_range(first, last)
     if text:
         return parse_period(text, ranges=True)

@@ -102,22 +102,23 @@ def custom_range(first: "str | dt.date", last: "str | dt.date") -> Period:
     a range longer than :data:`MAX_RANGE_DAYS` days or outside the years accepted.
     """
     days = []
-    for value, name in ((first, _l("start date")), (last, _l("end date"))):
+    for value, problem in (
+            (first, _l("The first day %(text)s is not a date: write it as 2026-07-15.")),
+            (last, _l("The last day %(text)s is not a date: write it as 2026-07-15."))):
         if isinstance(value, dt.date):
             days.append(value)
             continue
         try:
             days.append(dt.date.fromisoformat((value or "").strip()))
         except ValueError:
-            raise ServiceError(_l("The %(which)s %(text)s is not a date: use the form "
-                                  "2026-07-15.", which=name, text=repr(value or "")))
+            raise ServiceError(problem % {"text": repr(value or "")})
     start, end = days
     for day in days:
         if not YEARS[0] <= day.year <= YEARS[1]:
             raise ServiceError(_l("Year %(year)s is out of range (%(low)s–%(high)s).",
                                   year=day.year, low=YEARS[0], high=YEARS[1]))
     if start > end:
-        raise ServiceError(_l("The start date (%(start)s) is after the end date (%(end)s).",
+        raise ServiceError(_l("The first day (%(start)s) is after the last day (%(end)s).",
                               start=start.strftime("%d/%m/%Y"), end=end.strftime("%d/%m/%Y")))
     if (end - start).days + 1 > MAX_RANGE_DAYS:
         raise ServiceError(_l("A custom range may cover at most three years (%(days)s "
@@ -138,7 +139,7 @@ def parse_period(text: str, ranges: bool = False) -> Period:
         return custom_range(found.group(1), found.group(2))
     match = _PATTERN.match(cleaned)
     if not match:
-        if ranges:
+        if ranges and ".." in cleaned:
             raise ServiceError(_l("Period %(text)s is not valid: use a month (2026-09), a "
                                   "quarter (2026-Q3), a year (2026) or two dates "
                                   "(2026-07-15..2026-08-31).", text=repr(text)))
