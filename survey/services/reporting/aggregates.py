@@ -190,7 +190,9 @@ def pattern_query(keys: ItemKeys, where: list[Any], by: str,
     weight = sa.case((keys.satisfied(), sa.literal(_SATISFIED, sa.BigInteger)),
                      (Answer.value.is_not(None), sa.literal(_ANSWERED, sa.BigInteger)),
                      else_=sa.literal(0, sa.BigInteger))
-    masks = [sa.func.sum(_bit_case(keys, c) * weight).label(f"m{c}") for c in range(chunks)]
+    # (PostgreSQL sums bigints as numeric: cast back, so that the driver gives ints.)
+    masks = [sa.cast(sa.func.sum(_bit_case(keys, c) * weight), sa.BigInteger).label(f"m{c}")
+             for c in range(chunks)]
     response = sa.literal_column(f"{Response.__tablename__}.rowid") \
         if dialect == "sqlite" else Response.id
     per_response = (sa.select(*group, *masks)
@@ -274,8 +276,9 @@ def pattern_sums(session: Session, keys: ItemKeys, where: list[Any], by: str,
                  day: Optional[sa.ColumnElement] = None
                  ) -> tuple[dict[tuple, Accumulator], DaySums]:
     """Cross-product sums per (unit_id, [group]), streamed in chunks from SQL, and, when
-    ``day`` (a local-day expression) is given, the satisfied / answered counts per key of
-    each (unit_id, [group], day) from the same single pass.
+    ``day`` (an integer local-day expression, :func:`day_expression`) is given, the
+    satisfied / answered counts per key of each (unit_id, [group], day) from the same
+    single pass.
 
     Each chunk is handled column-wise in numpy (one matrix product per group, one
     ``bincount`` per key for the days): no Python work per pattern row but the lookup
@@ -288,28 +291,38 @@ def pattern_sums(session: Session, keys: ItemKeys, where: list[Any], by: str,
     days: DaySums = {}
     if k == 0:
         return sums, days
-    group_ids: dict[tuple, int] = {}
-    day_ids: dict[tuple[int, Any], int] = {}
+    group_ids: dict[tuple, int] = {}  # (unit_id, [group]) → group id
     group_labels: list[tuple] = []  # group id → its (unit_id, [group]) key
+    day_ids: dict[tuple[int, int], int] = {}  # (group id, day number) → day id
     y_day, r_day = np.zeros((0, k)), np.zeros((0, k))  # day id → counts per key
     connection = session.connection()
     with planner_settings(connection):
         result = connection.execute(pattern_query(keys, where, by, day,
                                                   connection.dialect.name))
     # Read from the driver's cursor: none of the columns has a result processor (ints,
-    # the day as the driver gives it, the channel's stored text), so the rows are
-    # what SQLAlchemy would give, without building a Row object for each of them.
+    # the channel's stored text), so the rows are what SQLAlchemy would give, without
+    # building a Row object for each of them.
     cursor = result.cursor
     while rows := cursor.fetchmany(CHUNK):
-        columns = list(zip(*rows))
-        labels = zip(*[[_plain(v) for v in column] if by == "channel" else column
-                       for column in columns[:width]])
-        gid = np.fromiter((group_ids.setdefault(label, len(group_ids)) for label in labels),
-                          dtype=np.int64, count=len(rows))
-        while len(group_labels) < len(group_ids):
-            group_labels.extend(list(group_ids)[len(group_labels):])
-        data = np.array(columns[width + extra:], dtype=np.int64).T
-        masks = data[:, :chunks]
+        if width == 1:  # by unit: every column an integer, the chunk one numpy array
+            data = np.array(rows, dtype=np.int64).reshape(len(rows), -1)
+            units, inverse = np.unique(data[:, 0], return_inverse=True)
+            found = [(int(unit),) for unit in units]
+        else:  # a service (or None) or a channel's text beside the unit
+            columns = list(zip(*rows))
+            local: dict[tuple, int] = {}
+            inverse = np.fromiter(
+                (local.setdefault(tuple(_plain(v) for v in key), len(local))
+                 for key in zip(*columns[:width])), dtype=np.int64, count=len(rows))
+            found = list(local)
+            data = np.array(columns[width:], dtype=np.int64).T.reshape(len(rows), -1)
+            data = np.hstack([np.zeros((len(rows), width), dtype=np.int64), data])
+        for label in found:
+            if label not in group_ids:
+                group_ids[label] = len(group_labels)
+                group_labels.append(label)
+        gid = np.array([group_ids[label] for label in found], dtype=np.int64)[inverse]
+        masks = data[:, width + extra:width + extra + chunks]
         y = _unpack(masks >> SATISFIED_SHIFT, k)
         r = _unpack(masks & ((1 << SATISFIED_SHIFT) - 1), k)
         count = data[:, -1].astype(float)
@@ -320,9 +333,10 @@ def pattern_sums(session: Session, keys: ItemKeys, where: list[Any], by: str,
                                                                  count[index])
         if day is None:
             continue
-        did = np.fromiter((day_ids.setdefault(pair, len(day_ids))
-                           for pair in zip(gid.tolist(), columns[width])),
-                          dtype=np.int64, count=len(rows))
+        pairs, within = np.unique(gid * (1 << 32) + data[:, width], return_inverse=True)
+        did = np.array([day_ids.setdefault((int(pair >> 32), int(pair & 0xFFFFFFFF)),
+                                           len(day_ids)) for pair in pairs],
+                       dtype=np.int64)[within]
         size = len(day_ids)
         if size > len(y_day):
             grow = np.zeros((size - len(y_day), k))
@@ -363,9 +377,23 @@ def local_day(session: Session, column: Any, offset_seconds: int) -> sa.ColumnEl
     return sa.cast(column + sa.literal(dt.timedelta(seconds=offset_seconds)), sa.Date)
 
 
-def day_expression(session: Session, offset_seconds: int) -> sa.ColumnElement:
-    """The local day of a response (the PSU's day)."""
-    return local_day(session, Response.submitted_at, offset_seconds)
+#: Day 0 of :func:`day_expression`'s day numbers.
+EPOCH = dt.date(1970, 1, 1)
+
+
+def day_expression(session: Session, offset_seconds: int) -> sa.ColumnElement[int]:
+    """The local day of a response (the PSU's day) as a number: days since
+    :data:`EPOCH` (``EPOCH + timedelta(days=n)`` is the date), so that the pattern rows
+    are all integers and go into numpy in one step. The same calendar date as
+    :func:`local_day`: SQLite counts the whole seconds of the stored text, PostgreSQL
+    subtracts dates."""
+    column = Response.submitted_at
+    if session.get_bind().dialect.name == "sqlite":
+        seconds = sa.func.strftime("%s", sa.func.substr(column, 1, 19),
+                                   f"{offset_seconds:+d} seconds")
+        return sa.cast(seconds, sa.Integer) // 86400
+    return sa.type_coerce(local_day(session, column, offset_seconds)
+                          - sa.cast(sa.literal(EPOCH.isoformat()), sa.Date), sa.Integer)
 
 
 def psu_blocks(session: Session, k: int, where: list[Any], by: str,
