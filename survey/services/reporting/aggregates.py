@@ -347,8 +347,8 @@ def pattern_sums(session: Session, keys: ItemKeys, where: list[Any], by: str,
             r_day[:, j] += np.bincount(did, weights=weighted_r[:, j], minlength=size)
     result.close()
     if day is not None:
-        for (g, label), d in day_ids.items():
-            days.setdefault(group_labels[g], {})[label] = [y_day[d], r_day[d]]
+        for (g, number), d in day_ids.items():
+            days.setdefault(group_labels[g], {})[number] = [y_day[d], r_day[d]]
     return sums, days
 
 
