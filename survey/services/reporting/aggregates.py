@@ -4,8 +4,9 @@ The composite's linearized variance needs, per stratum, the k × k counts of
 respondents satisfied with / answering both of two items (see
 :mod:`survey.analysis.sums`). A self-join of answers makes k² rows per response;
 instead the database folds each response's answers into two bit masks (bit j of
-``ymask`` = answered item j with 4–5, of ``rmask`` = answered item j at all) and
-counts responses per (group, ymask, rmask). Python turns the — usually few —
+``ymask`` = answered item j with 4–5, of ``rmask`` = answered item j at all; both
+packed into one integer per 30 keys, :data:`SATISFIED_SHIFT`) and counts responses
+per (group, ymask, rmask). Python turns the — usually few —
 distinct patterns into the exact integer cross-products with one matrix product
 per group. Items are "keys": ``dimension:code`` (each questionnaire version's own
 dimension map) for the composite, or the plain item code for item shares.
