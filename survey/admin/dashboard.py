@@ -23,18 +23,21 @@ from ..services.errors import NotFound, ServiceError
 from ..services.reporting import dashboard as board
 from ..services.reporting.cache import AggregateCache, data_version
 from ..services.reporting.index import VerdictCode, configured
-from ..services.reporting.periods import Period, parse_period
+from ..services.reporting.periods import Period, custom_range, parse_period
 from ..services.reporting.reliability import Reason
 from ..services.reporting.strata import UnitTree
 from ..services.reporting.tables import Kind, format_value
 from ..services.reporting.trend import containing, shifted, trend_note
-from ..timeutil import local_date
+from ..timeutil import format_date, local_date
 from . import bp
 from . import dashboard_charts as charts
 from .permissions import can, requires
 
 T = TypeVar("T")
 PAGES = ("overview", "drill", "trend", "plan", "quality")
+#: ``?period=`` value of the filter form's "custom range" choice: the dates ``from`` and
+#: ``to`` give the period. Links use the range's code (``2026-07-15..2026-08-31``).
+CUSTOM = "custom"
 
 
 @dataclass(frozen=True)
@@ -85,10 +88,25 @@ def read_filters(tree: UnitTree) -> Filters:
     node = tree.by_code(code)
     if node is None or node.id not in g.scope:
         abort(404)
-    text = (request.args.get("period") or "").strip()
-    period = parse_period(text) if text else default_period(local_date(utcnow()))
+    period = read_period(request.args)
     return Filters(node.code, node.id, node.name(_locale()), period,
                    tuple(tree.subtree(node.id)))
+
+
+def read_period(args: Any) -> Period:
+    """The period of the filters: ``period`` (a month, quarter, year or a range's code
+    ``2026-07-15..2026-08-31``), or, when it is ``custom`` (or absent while dates are
+    given), the dates ``from`` and ``to`` (Vietnam's calendar days, both included);
+    the current quarter when nothing is given. :class:`ServiceError` otherwise."""
+    text = (args.get("period") or "").strip()
+    first, last = (args.get("from") or "").strip(), (args.get("to") or "").strip()
+    if text.lower() == CUSTOM or (not text and (first or last)):
+        if not first or not last:
+            raise ServiceError(_l("Give both the first and the last day of the custom range."))
+        return custom_range(first, last)
+    if text:
+        return parse_period(text, ranges=True)
+    return default_period(local_date(utcnow()))
 
 
 def cache() -> AggregateCache:
@@ -198,6 +216,8 @@ def _coverage(filters: Filters) -> Any:
 
     if not can("coverage.read"):
         return None
+    if filters.period.kind == "range" and not filters.period.parts():
+        return None  # counts are monthly: a range that cuts a month has no coverage
     return coverage_report(current_session(), filters.period, filters.unit,
                            targets=configured_targets(current_app.config), locale=_locale())
 
@@ -317,6 +337,15 @@ bp.add_app_template_global(sort_url, "sort_url")
 @bp.app_template_filter("pct")
 def pct_filter(value: Optional[float], digits: int = 1) -> str:
     return format_value(value, Kind.PERCENT, _locale(), digits)
+
+
+@bp.app_template_filter("period_label")
+def period_label_filter(period: Period) -> str:
+    """A period as people read it: its code, or a custom range's two dates
+    (``15/07/2026–31/08/2026``)."""
+    if period.kind != "range":
+        return period.code
+    return f"{format_date(period.first_day)}–{format_date(period.last_day)}"
 
 
 @bp.app_template_filter("count")

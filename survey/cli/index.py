@@ -20,7 +20,9 @@ from .output import emit, format_option
 
 
 @click.command("index")
-@click.option("--period", required=True, help="2026-09 (month), 2026-Q3 (quarter) or 2026.")
+@click.option("--period", required=True,
+              help="2026-09 (month), 2026-Q3 (quarter), 2026 or a range of days "
+                   "2026-07-15..2026-08-31 (Vietnam time, at most three years).")
 @click.option("--unit", required=True, help="Unit code of the scope, e.g. NA.")
 @click.option("--by", "by", type=click.Choice(BREAKDOWNS), default="unit", show_default=True)
 @click.option("--target", type=float, help="Target share, e.g. 0.9 (default: the year's).")

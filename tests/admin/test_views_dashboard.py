@@ -276,3 +276,64 @@ def test_the_dashboard_links_to_the_report_of_its_quarter(client, make_user, res
     assert f'href="/admin/reports/NA-DEMO1?period={PERIOD}"' in html
     monthly = page(client, "/admin/dashboard?unit=NA-DEMO1&period=2026-08")
     assert "/admin/reports/" not in monthly  # reports are quarterly or yearly
+
+
+# --- custom date ranges -----------------------------------------------------------------
+
+#: 29 days inside the responses' 40 (2026-07-03 to 2026-08-11, Vietnam time).
+RANGE = "2026-07-03..2026-07-31"
+
+
+def test_a_custom_range_shows_the_figures_of_survey_index_for_those_dates(
+        client, runner, make_user, responses):
+    sign_in_as(client, make_user("r1@example.org", "admin", "NA"))
+    html = unescape(page(client, "/admin/dashboard?unit=NA-DEMO2&period=custom"
+                                 "&from=2026-07-03&to=2026-07-31"))
+    result = runner.invoke(args=["survey", "index", "--period", RANGE, "--unit", "NA-DEMO2",
+                                 "--format", "json"])
+    assert result.exit_code == 0, result.output
+    total = json.loads(result.output)["total"]
+    quarter = cli_index(runner, "NA-DEMO2")["total"]
+    assert 0 < total["responses"] < quarter["responses"]  # fewer days than the quarter
+    assert format_value(total["responses"], Kind.COUNT, "vi") in html
+    assert format_value(total["estimate"], Kind.PERCENT, "vi") in html
+    assert format_value((total["low"], total["high"]), Kind.INTERVAL, "vi") in html
+    assert "03/07/2026–31/07/2026" in html  # the heading
+    # The dates stay in the form, "custom" chosen; the other pages keep the range.
+    assert 'value="2026-07-03"' in html and 'value="2026-07-31"' in html
+    assert re.search(r'<option value="custom" selected>', html)
+    assert f"/admin/dashboard/drill?unit=NA-DEMO2&period={RANGE}" in html
+    # Compared with the same number of days just before (29 days: 4 June to 2 July).
+    assert "04/06/2026–02/07/2026" in html and re.search(r"\(29 (days|ngày)\)", html)
+
+
+def test_a_custom_range_link_is_shareable_and_every_page_takes_it(client, make_user,
+                                                                   responses):
+    sign_in_as(client, make_user("r2@example.org", "viewer", "NA"))
+    form = page(client, "/admin/dashboard?unit=NA-VINH&period=custom&from=2026-07-03"
+                        "&to=2026-07-31")
+    link = page(client, f"/admin/dashboard?unit=NA-VINH&period={RANGE}")
+    figures = re.compile(r'<p class="big">.*?</p>', re.S)
+    assert figures.findall(form) == figures.findall(link) != []
+    for path in ("/drill", "/trend", "/plan", "/quality"):
+        html = unescape(page(client, f"/admin/dashboard{path}?unit=NA-VINH&period={RANGE}"))
+        assert "03/07/2026–31/07/2026" in html, path
+    trend = unescape(page(client, f"/admin/dashboard/trend?unit=NA-VINH&period={RANGE}"))
+    assert "2026-Q3" in trend and "2026-07" in trend  # up to the quarter and month of its end
+
+
+@pytest.mark.parametrize("query,words", [
+    ("from=2026-08-01&to=2026-07-01", "01/08/2026"),
+    ("from=2023-01-01&to=2026-06-30", "1277"),
+    ("from=2026-07-01&to=", "last day"),
+    ("from=2026-07-01&to=2026-07-32", "2026-07-32"),
+])
+def test_a_bad_custom_range_is_a_clear_400_with_the_form_kept(client, make_user, demo,
+                                                               query, words):
+    sign_in_as(client, make_user("r3@example.org", "viewer", "NA"))
+    html = unescape(page(client, f"/admin/dashboard?unit=NA&period=custom&{query}", 400))
+    assert 'role="alert"' in html and words in html.split('role="alert"', 1)[1]
+    for name, value in re.findall(r"(from|to)=([^&]*)", query):
+        assert re.search(rf'<input id="f-{name}" name="{name}" type="date" value="{value}"',
+                         html), name
+    assert '<option value="custom" selected>' in html

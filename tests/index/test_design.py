@@ -45,7 +45,8 @@ def test_a_psu_is_a_unit_on_a_local_day(db, tree, make_response):
     _sums, days = aggregates.pattern_sums(db.session, keys, where, "unit", day)
     blocks = aggregates.psu_blocks(db.session, len(keys.keys), where, "unit", day, days)
     dc = blocks[(tree["NA-DC"].id,)]
-    assert [str(day) for day in dc.days] == ["2026-08-10", "2026-08-11"]
+    assert [str(aggregates.EPOCH + dt.timedelta(days=day)) for day in dc.days] == [
+        "2026-08-10", "2026-08-11"]
     assert list(dc.n) == [1, 2]
     assert list(dc.r[1]) == [2] * len(keys.keys) and list(dc.y[1]) == [2] * len(keys.keys)
     assert list(blocks[(tree["NA-VINH-Q1"].id,)].n) == [1]

@@ -93,3 +93,19 @@ def test_served_import_shares_the_unit_importers_checks(db, tree, english, data,
 def test_served_import_reads_tab_separated_files(db, tree):
     import_served_csv(db.session, b"period\tunit\tcount\n2026-09\tNA-DC\t7\n")
     assert [(r.period, r.count) for r in counts(db)] == [("2026-09", 7)]
+
+
+def test_a_custom_range_of_whole_months_is_served_their_sum(db, tree):
+    """A range tiled by months and quarters sums their counts (a quarter made of its
+    months when not imported); a range that cuts a month has no served count."""
+    from survey.services.reporting.periods import parse_period
+    from survey.services.reporting.served import imported_counts
+
+    import_served_csv(db.session, b"period;unit;count\n2026-Q2;NA-VINH;300\n2026-07;NA-VINH;40\n"
+                                  b"2026-08;NA-VINH;50\n2026-09;NA-VINH;60\n2026-06;NA-DC;5\n")
+    whole = imported_counts(db.session, parse_period("2026-04-01..2026-09-30", ranges=True))
+    cut = imported_counts(db.session, parse_period("2026-04-01..2026-09-29", ranges=True))
+    two = imported_counts(db.session, parse_period("2026-07-01..2026-08-31", ranges=True))
+    assert sorted(whole.values()) == [300 + 40 + 50 + 60]  # NA-DC lacks April and May
+    assert cut == {}
+    assert sorted(two.values()) == [90]

@@ -4,8 +4,9 @@ The composite's linearized variance needs, per stratum, the k × k counts of
 respondents satisfied with / answering both of two items (see
 :mod:`survey.analysis.sums`). A self-join of answers makes k² rows per response;
 instead the database folds each response's answers into two bit masks (bit j of
-``ymask`` = answered item j with 4–5, of ``rmask`` = answered item j at all) and
-counts responses per (group, ymask, rmask). Python turns the — usually few —
+``ymask`` = answered item j with 4–5, of ``rmask`` = answered item j at all; both
+packed into one integer per 30 keys, :data:`SATISFIED_SHIFT`) and counts responses
+per (group, ymask, rmask). Python turns the — usually few —
 distinct patterns into the exact integer cross-products with one matrix product
 per group. Items are "keys": ``dimension:code`` (each questionnaire version's own
 dimension map) for the composite, or the plain item code for item shares.
@@ -17,9 +18,10 @@ satisfied and the number who answered: the same pattern query grouped by day as 
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any, Optional, Sequence
+from typing import Any, Iterator, Optional, Sequence
 
 import numpy as np
 import sqlalchemy as sa
@@ -164,23 +166,39 @@ def _bit_case(keys: ItemKeys, chunk: int) -> sa.ColumnElement:
     return sa.case(whens, value=Response.questionnaire_id, else_=0)
 
 
+#: A response's answers to the keys of one chunk fold into one integer: bit j (j < 30)
+#: says it answered key j, bit 30 + j that it was satisfied with it (so 2^j for an
+#: answer, 2^j · (2^30 + 1) for a satisfied one; each key is answered once, so sums
+#: never carry). One CASE on the item code per answer instead of two.
+SATISFIED_SHIFT = BITS
+_ANSWERED, _SATISFIED = 1, (1 << SATISFIED_SHIFT) + 1
+
+
 def pattern_query(keys: ItemKeys, where: list[Any], by: str,
-                  day: Optional[sa.ColumnElement] = None) -> sa.Select:
-    """Responses counted per (unit_id, [group], [day], ymask…, rmask…)."""
+                  day: Optional[sa.ColumnElement] = None, dialect: str = "") -> sa.Select:
+    """Responses counted per (unit_id, [group], [day], mask…): ``m<c>`` holds the
+    answered bits of chunk c in its low 30 bits and the satisfied bits above them.
+
+    Per response, the answers are grouped by the response's primary key alone (its
+    unit, service, channel and day depend on it: a narrower key than all of them); on
+    SQLite by its rowid, the order in which the status index gives the responses, so
+    that SQLite groups as it reads instead of sorting every answer first."""
     group = [Response.unit_id.label("unit_id")] + [
         getattr(Response, c).label(c) for c in GROUPINGS[by]]
     if day is not None:
         group.append(day.label("day"))
     chunks = max(1, -(-len(keys.keys) // BITS))
-    masks = []
-    for c in range(chunks):
-        bit = _bit_case(keys, c)
-        masks.append(sa.func.sum(sa.case((keys.satisfied(), bit), else_=0)).label(f"y{c}"))
-        masks.append(sa.func.sum(sa.case((Answer.value.is_not(None), bit), else_=0))
-                     .label(f"r{c}"))
+    weight = sa.case((keys.satisfied(), sa.literal(_SATISFIED, sa.BigInteger)),
+                     (Answer.value.is_not(None), sa.literal(_ANSWERED, sa.BigInteger)),
+                     else_=sa.literal(0, sa.BigInteger))
+    # (PostgreSQL sums bigints as numeric: cast back, so that the driver gives ints.)
+    masks = [sa.cast(sa.func.sum(_bit_case(keys, c) * weight), sa.BigInteger).label(f"m{c}")
+             for c in range(chunks)]
+    response = sa.literal_column(f"{Response.__tablename__}.rowid") \
+        if dialect == "sqlite" else Response.id
     per_response = (sa.select(*group, *masks)
                     .join(Answer, Answer.response_id == Response.id)
-                    .where(*where).group_by(Response.id, *group).subquery("per_response"))
+                    .where(*where).group_by(response).subquery("per_response"))
     cols = [per_response.c[g.name] for g in group]
     mask_cols = [per_response.c[m.name] for m in masks]
     return sa.select(*cols, *mask_cols, sa.func.count()).group_by(*cols, *mask_cols)
@@ -231,12 +249,41 @@ def _unpack(masks: np.ndarray, k: int) -> np.ndarray:
 DaySums = dict[tuple, dict[Any, list[np.ndarray]]]
 
 
+#: PostgreSQL settings for the pattern query, in its transaction only: enough memory for
+#: its per-response hash aggregate not to spill to disk at a million responses (the
+#: server's default, 4 MB, made it write ~300 MB of temporary files), and no JIT
+#: compilation (2.3 s of compiling for a query that runs once).
+PG_SETTINGS = {"work_mem": "64MB", "jit": "off"}
+
+
+@contextlib.contextmanager
+def planner_settings(connection: sa.Connection) -> Iterator[None]:
+    """:data:`PG_SETTINGS` for the statements run inside, on PostgreSQL; the previous
+    values are put back after (``set_config(…, true)``: local to the transaction, so
+    an error that rolls it back drops them too)."""
+    if connection.dialect.name != "postgresql":
+        yield
+        return
+    names = list(PG_SETTINGS)
+    before = connection.execute(sa.select(*[sa.func.current_setting(n) for n in names])).one()
+    connection.execute(sa.select(*[sa.func.set_config(n, v, True)
+                                   for n, v in PG_SETTINGS.items()]))
+    yield  # after an error the transaction is rolled back, and the settings with it
+    connection.execute(sa.select(*[sa.func.set_config(n, v, True)
+                                   for n, v in zip(names, before)]))
+
+
 def pattern_sums(session: Session, keys: ItemKeys, where: list[Any], by: str,
                  day: Optional[sa.ColumnElement] = None
                  ) -> tuple[dict[tuple, Accumulator], DaySums]:
     """Cross-product sums per (unit_id, [group]), streamed in chunks from SQL, and, when
-    ``day`` (a local-day expression) is given, the satisfied / answered counts per key of
-    each (unit_id, [group], day) from the same single pass."""
+    ``day`` (an integer local-day expression, :func:`day_expression`) is given, the
+    satisfied / answered counts per key of each (unit_id, [group], day) from the same
+    single pass.
+
+    Each chunk is handled column-wise in numpy (one matrix product per group, one
+    ``bincount`` per key for the days): no Python work per pattern row but the lookup
+    of its group."""
     k = len(keys.keys)
     width = 1 + len(GROUPINGS[by])
     extra = 1 if day is not None else 0
@@ -245,32 +292,64 @@ def pattern_sums(session: Session, keys: ItemKeys, where: list[Any], by: str,
     days: DaySums = {}
     if k == 0:
         return sums, days
-    result = session.execute(pattern_query(keys, where, by, day))
-    while rows := result.fetchmany(CHUNK):
-        groups: dict[tuple, list[int]] = {}
-        for i, row in enumerate(rows):
-            groups.setdefault(tuple(_plain(v) for v in row[:width]), []).append(i)
-        data = np.array([row[width + extra:] for row in rows], dtype=np.int64)
-        for group, index in groups.items():
-            block = data[index]
-            y = _unpack(block[:, 0:2 * chunks:2], k)
-            r = _unpack(block[:, 1:2 * chunks:2], k)
-            count = block[:, -1].astype(float)
-            sums.setdefault(group, Accumulator(k)).add(y, r, count)
-            if day is None:
-                continue
-            per_day = days.setdefault(group, {})
-            labels = [rows[position][width] for position in index]
-            distinct = list(dict.fromkeys(labels))
-            where_day = {label: d for d, label in enumerate(distinct)}
-            member = np.array([where_day[label] for label in labels], dtype=np.int64)
-            y_day, r_day = np.zeros((len(distinct), k)), np.zeros((len(distinct), k))
-            np.add.at(y_day, member, y * count[:, None])
-            np.add.at(r_day, member, r * count[:, None])
-            for d, label in enumerate(distinct):
-                totals = per_day.setdefault(label, [np.zeros(k), np.zeros(k)])
-                totals[0] += y_day[d]
-                totals[1] += r_day[d]
+    group_ids: dict[tuple, int] = {}  # (unit_id, [group]) → group id
+    group_labels: list[tuple] = []  # group id → its (unit_id, [group]) key
+    day_ids: dict[tuple[int, int], int] = {}  # (group id, day number) → day id
+    y_day, r_day = np.zeros((0, k)), np.zeros((0, k))  # day id → counts per key
+    connection = session.connection()
+    with planner_settings(connection):
+        result = connection.execute(pattern_query(keys, where, by, day,
+                                                  connection.dialect.name))
+    # Read from the driver's cursor: none of the columns has a result processor (ints,
+    # the channel's stored text), so the rows are what SQLAlchemy would give, without
+    # building a Row object for each of them.
+    cursor = result.cursor
+    while rows := cursor.fetchmany(CHUNK):
+        if width == 1:  # by unit: every column an integer, the chunk one numpy array
+            data = np.array(rows, dtype=np.int64).reshape(len(rows), -1)
+            units, inverse = np.unique(data[:, 0], return_inverse=True)
+            found = [(int(unit),) for unit in units]
+        else:  # a service (or None) or a channel's text beside the unit
+            columns = list(zip(*rows))
+            local: dict[tuple, int] = {}
+            inverse = np.fromiter(
+                (local.setdefault(tuple(_plain(v) for v in key), len(local))
+                 for key in zip(*columns[:width])), dtype=np.int64, count=len(rows))
+            found = list(local)
+            data = np.array(columns[width:], dtype=np.int64).T.reshape(len(rows), -1)
+            data = np.hstack([np.zeros((len(rows), width), dtype=np.int64), data])
+        for label in found:
+            if label not in group_ids:
+                group_ids[label] = len(group_labels)
+                group_labels.append(label)
+        gid = np.array([group_ids[label] for label in found], dtype=np.int64)[inverse]
+        masks = data[:, width + extra:width + extra + chunks]
+        y = _unpack(masks >> SATISFIED_SHIFT, k)
+        r = _unpack(masks & ((1 << SATISFIED_SHIFT) - 1), k)
+        count = data[:, -1].astype(float)
+        order = np.argsort(gid, kind="stable")
+        present, starts = np.unique(gid[order], return_index=True)
+        for g, index in zip(present.tolist(), np.split(order, starts[1:])):
+            sums.setdefault(group_labels[g], Accumulator(k)).add(y[index], r[index],
+                                                                 count[index])
+        if day is None:
+            continue
+        pairs, within = np.unique(gid * (1 << 32) + data[:, width], return_inverse=True)
+        did = np.array([day_ids.setdefault((int(pair >> 32), int(pair & 0xFFFFFFFF)),
+                                           len(day_ids)) for pair in pairs],
+                       dtype=np.int64)[within]
+        size = len(day_ids)
+        if size > len(y_day):
+            grow = np.zeros((size - len(y_day), k))
+            y_day, r_day = np.vstack([y_day, grow]), np.vstack([r_day, grow])
+        weighted_y, weighted_r = y * count[:, None], r * count[:, None]
+        for j in range(k):
+            y_day[:, j] += np.bincount(did, weights=weighted_y[:, j], minlength=size)
+            r_day[:, j] += np.bincount(did, weights=weighted_r[:, j], minlength=size)
+    result.close()
+    if day is not None:
+        for (g, number), d in day_ids.items():
+            days.setdefault(group_labels[g], {})[number] = [y_day[d], r_day[d]]
     return sums, days
 
 
@@ -299,9 +378,23 @@ def local_day(session: Session, column: Any, offset_seconds: int) -> sa.ColumnEl
     return sa.cast(column + sa.literal(dt.timedelta(seconds=offset_seconds)), sa.Date)
 
 
-def day_expression(session: Session, offset_seconds: int) -> sa.ColumnElement:
-    """The local day of a response (the PSU's day)."""
-    return local_day(session, Response.submitted_at, offset_seconds)
+#: Day 0 of :func:`day_expression`'s day numbers.
+EPOCH = dt.date(1970, 1, 1)
+
+
+def day_expression(session: Session, offset_seconds: int) -> sa.ColumnElement[int]:
+    """The local day of a response (the PSU's day) as a number: days since
+    :data:`EPOCH` (``EPOCH + timedelta(days=n)`` is the date), so that the pattern rows
+    are all integers and go into numpy in one step. The same calendar date as
+    :func:`local_day`: SQLite counts the whole seconds of the stored text, PostgreSQL
+    subtracts dates."""
+    column = Response.submitted_at
+    if session.get_bind().dialect.name == "sqlite":
+        seconds = sa.func.strftime("%s", sa.func.substr(column, 1, 19),
+                                   f"{offset_seconds:+d} seconds")
+        return sa.cast(seconds, sa.Integer) // 86400
+    return sa.type_coerce(local_day(session, column, offset_seconds)
+                          - sa.cast(sa.literal(EPOCH.isoformat()), sa.Date), sa.Integer)
 
 
 def psu_blocks(session: Session, k: int, where: list[Any], by: str,

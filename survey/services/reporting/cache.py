@@ -24,6 +24,10 @@ from sqlalchemy.orm import Session
 from ...models import CatalogueStamp, ReceiptCode, Response, ResponseStatus, ServedCount
 
 T = TypeVar("T")
+#: Statuses counted apart, as ``IN`` (not ``!= valid``): both databases then seek them on
+#: the status index; SQLite would otherwise read every response of the period through
+#: the index on unit and time (0.39 s at 100,000 responses; 0.1 ms this way).
+NOT_VALID = [status for status in ResponseStatus if status is not ResponseStatus.valid]
 
 
 def data_version(session: Session, members: Optional[Sequence[int]], start: dt.datetime,
@@ -47,7 +51,7 @@ def data_version(session: Session, members: Optional[Sequence[int]], start: dt.d
         (str(getattr(status, "value", status)), str(reason), count)
         for status, reason, count in session.execute(
             sa.select(Response.status, Response.status_reason, sa.func.count())
-            .where(Response.status != ResponseStatus.valid, *window)
+            .where(Response.status.in_(NOT_VALID), *window)
             .group_by(Response.status, Response.status_reason))))
     served = tuple(session.execute(
         sa.select(sa.func.count(), sa.func.sum(ServedCount.count),

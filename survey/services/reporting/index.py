@@ -235,7 +235,7 @@ class _Spec:
 @dataclass(frozen=True)
 class IndexQuery:
     """What table to build: ``unit``'s subtree in ``period`` (``2026-09``, ``2026-Q3``,
-    ``2026``), one row per ``by``. Without ``target`` the target in force in the
+    ``2026``, or a custom range ``2026-07-15..2026-08-31``), one row per ``by``. Without ``target`` the target in force in the
     period's year is used (``targets``: milestone year → share, default the government's
     85 % by 2025 and 90 % by 2030). Rows with fewer than ``min_n`` responses (answers,
     for an item) get no verdict; items answered by fewer than ``min_answers`` in a row
@@ -352,7 +352,7 @@ def _receipt_units(tree: UnitTree, codes: tuple[str, ...]) -> frozenset[int]:
 def check_arguments(period: str, by: Breakdown | str, target: Optional[float],
                     targets: Optional[Mapping] = None) -> tuple[Period, Breakdown, float]:
     """Parse the period and check the breakdown and target (default: the year's target)."""
-    parsed = parse_period(period)
+    parsed = parse_period(period, ranges=True)
     if by not in BREAKDOWNS:
         raise ServiceError(_l("Breakdown %(by)s is not known; use one of %(choices)s.",
                               by=repr(str(by)), choices=", ".join(BREAKDOWNS)))

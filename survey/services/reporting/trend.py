@@ -8,6 +8,7 @@ as n* = p(1 − p)/SE² answers (Kish; Korn–Graubard), at most its n, with x* 
 """
 from __future__ import annotations
 
+import datetime as dt
 import math
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -176,7 +177,14 @@ def containing(year: int, month: int, kind: str) -> Period:
 
 
 def shifted(period: Period, steps: int) -> Period:
-    """The period ``steps`` periods of the same kind before ``period`` (after, if < 0)."""
+    """The period ``steps`` periods of the same kind before ``period`` (after, if < 0); for
+    a custom range, the range of the same number of days ``steps`` lengths earlier (the
+    one before 2026-07-15..2026-08-31, 48 days, is 2026-05-28..2026-07-14)."""
+    if period.kind == "range":
+        from .periods import custom_range
+
+        move = dt.timedelta(days=steps * period.days)
+        return custom_range(period.first_day - move, period.last_day - move)
     if period.kind == "year":
         return parse_period(str(period.year - steps))
     size = 1 if period.kind == "month" else 3
