@@ -198,8 +198,11 @@ def _coverage(filters: Filters) -> Any:
 
     if not can("coverage.read"):
         return None
+    from ..services.reporting.index import configured
+
     return coverage_report(current_session(), filters.period, filters.unit,
-                           targets=configured_targets(current_app.config), locale=_locale())
+                           targets=configured_targets(current_app.config), locale=_locale(),
+                           options=configured(current_app.config))
 
 
 @bp.get("/dashboard/drill")

@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from .. import metrics
 from ..extensions import current_session
 from ..models import Questionnaire
+from ..models.questionnaires import NEED
 from ..services import catalogue
 from ..services.devices import kiosks
 from ..services.devices.throttle import PairingLimiter
@@ -101,7 +102,9 @@ def questionnaire_payload(current: Questionnaire) -> dict[str, Any]:
         "dimensions": definition.get("dimensions", []),
         "items": [{"code": item.code, "dimension": item.dimension, "required": item.required,
                    "kind": item.kind, "vi": item.text_vi, "en": item.text_en}
-                  for item in current.items],
+                  # The coverage items (kind "need", asked by service) are not on the
+                  # kiosk yet: it asks the service after the items (docs/coverage.md).
+                  for item in current.items if item.kind != NEED],
         "services": [{"code": s.code, "vi": s.name_vi, "en": s.name_en}
                      for s in catalogue.active_services(current_session())],
         "reasons": definition.get("reasons", []),

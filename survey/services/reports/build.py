@@ -398,7 +398,8 @@ class _Builder:
         from ..coverage.indicators import configured_targets
 
         table = coverage_report(self.session, self.period, self.code,
-                                targets=configured_targets(current_app.config), locale="vi")
+                                targets=configured_targets(current_app.config), locale="vi",
+                                options=self.options)
         sheet = Sheet("ChiTieu2269", _("Coverage indicators of Decision 2269/QĐ-TTg"),
                       texts.coverage_columns())
         for row in table.rows:
