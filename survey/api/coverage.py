@@ -111,9 +111,9 @@ class CoverageRowOut(BaseModel):
     share: Optional[float] = Field(description=N_(
         "survey: the design-based (weighted) estimate, null when suppressed."))
     low: Optional[float] = Field(description=N_(
-        "Null for exact counts; survey: lower end of the 95 % interval."))
+        "Null for exact counts; survey: lower end of the interval (confidence level 95%)."))
     high: Optional[float] = Field(description=N_(
-        "Null for exact counts; survey: upper end of the 95 % interval."))
+        "Null for exact counts; survey: upper end of the interval (confidence level 95%)."))
     target: Optional[float] = Field(description=N_(
         "Target in force in the period's year; null when the indicator has none."))
     verdict: str = Field(description=N_(
@@ -201,7 +201,7 @@ def coverage_json(report: ReportTable) -> dict[str, Any]:
                           "flag, and a verdict against the year's target only when no month "
                           "is missing. Beside each, never mixed with it, the same indicator "
                           "as claimants report it in the survey (source survey): a weighted "
-                          "share with its 95 % interval, the number answering “I did not "
+                          "share with its interval (confidence level 95%), the number answering “I did not "
                           "need it”, the NCHS reliability and the index's verdict rule."),
            query=CoverageParameters, replies=[ok(CoverageReport, _l("The indicators."))])
 @require_api_token

@@ -321,8 +321,8 @@ def coverage_report(session: Session, period: str | Period, unit: str, *,
              Note(_l("Rows marked “claimants' answers” come from the survey, shown beside "
                      "the case software's figure and never added to it: the share of "
                      "“yes” among claimants of the matching services who answered yes or "
-                     "no (“I did not need it” is left out), estimated with its 95 % "
-                     "interval as the satisfaction index is. “Met” means the lower bound "
+                     "no (“I did not need it” is left out), estimated with its interval "
+                     "(confidence level 95%) as the satisfaction index is. “Met” means the lower bound "
                      "reaches the target, “not met” that the upper bound is below it; a "
                      "100 % target is not met as soon as one claimant answers no, and "
                      "cannot be shown met by a sample."), rule=True)]
