@@ -105,3 +105,87 @@ def test_the_coverage_page_shows_the_survey_rows(live_server, admin_email, brows
     assert problems == [], [(p["id"], [n["html"][:200] for n in p["nodes"]]) for p in problems]
     assert blocked == []
     context.close()
+
+
+# --- The kiosk ------------------------------------------------------------------------
+
+def kiosk_claimant(page, service: str, coverage=None, change_to: str | None = None
+                   ) -> list[str]:
+    """One claimant from the attract screen: "4" everywhere, the facts passed, ``service``
+    chosen; ``coverage(page)`` answers the coverage screen; with ``change_to`` the claimant
+    goes back from it and picks that service instead. Returns the screens seen."""
+    page.locator(".start").tap()
+    screens: list[str] = []
+    while not page.locator("#screen[data-screen=thanks]").count():
+        screen = page.locator("#screen").get_attribute("data-screen")
+        screens.append(screen)
+        if screen == "question":
+            page.locator(".face-4").tap()
+        elif screen == "facts" and page.locator(".fact[data-code^=cov_]").count():
+            coverage(page)
+            if change_to:
+                page.locator(".back").tap()
+                page.wait_for_selector("#screen[data-screen=service]")
+                page.locator(f".choice[data-code={change_to}]").tap()
+                break
+            page.locator(".next").tap()
+        elif screen == "facts":
+            page.locator(".next").tap()
+        elif screen == "service":
+            page.locator(f".choice[data-code={service}]").tap()
+        else:
+            raise AssertionError(screen)
+        page.wait_for_function("(n) => window.kiosk.screen === 'thanks' || "
+                               "window.kiosk.draft.step === n", arg=len(screens))
+    page.wait_for_selector("#screen[data-screen=thanks]")
+    page.wait_for_function("() => document.querySelector('#queue').dataset.queued === '0'")
+    return screens
+
+
+def test_the_kiosk_asks_the_coverage_items_after_the_service(live_server, browser, tmp_path):
+    from .kiosk_helpers import kiosk_settings, new_kiosk_page, pair, stored, stored_since
+
+    kiosk_settings(live_server, idle=600, thanks=600)
+    context, page = new_kiosk_page(browser, KIOSK)
+    blocked = watch_csp(page)
+    pair(page, live_server)
+
+    def answer(page) -> None:
+        assert page.locator(".fact").evaluate_all("els => els.map(e => e.dataset.code)") \
+            == ["cov_counselling", "cov_referral"]
+        referral = page.locator(".fact[data-code=cov_referral] .fact-choice")
+        assert referral.count() == 3 and referral.nth(2).get_attribute("data-value") == ""
+        page.locator(".fact[data-code=cov_counselling] .unsure").tap()  # did not need it
+        referral.nth(0).tap()  # yes
+        page.screenshot(path=str(shots_dir(tmp_path) / "kiosk-coverage.png"))
+        problems = axe_serious(page)
+        assert problems == [], [(p["id"], [n["html"][:200] for n in p["nodes"]])
+                                for p in problems]
+
+    before = {row.id for row in stored(live_server)}
+    screens = kiosk_claimant(page, "job_referral", answer)
+    # The overall question, five aspects, the facts, the service, its coverage items.
+    assert screens == ["question"] * 6 + ["facts", "service", "facts"]
+    [first] = stored_since(live_server, before)
+    assert first["service"] == "job_referral" and first["version"] == 3
+    assert (first["answers"]["cov_counselling"], first["answers"]["cov_referral"]) == (None, 1)
+
+    page.locator(".thanks").tap()  # the next claimant
+    page.wait_for_selector("#screen[data-screen=attract]")
+    before = {row.id for row in stored(live_server)}
+    assert kiosk_claimant(page, "training") == ["question"] * 6 + ["facts", "service"]
+    [second] = stored_since(live_server, before)
+    assert not any(code.startswith("cov_") for code in second["answers"])
+
+    # Answered for one service, then back and another chosen: those answers are not sent.
+    page.locator(".thanks").tap()  # the next claimant
+    page.wait_for_selector("#screen[data-screen=attract]")
+    before = {row.id for row in stored(live_server)}
+    kiosk_claimant(page, "ui_apply", lambda page: page.locator(
+        ".fact[data-code=cov_counselling] [data-value='2']").tap() if page.locator(
+        ".fact[data-code=cov_counselling]").count() else None, change_to="training")
+    [third] = stored_since(live_server, before)
+    assert third["service"] == "training"
+    assert not any(code.startswith("cov_") for code in third["answers"])
+    context.close()
+    assert blocked == []

@@ -125,12 +125,50 @@ def test_the_service_layer_refuses_an_item_not_asked_of_the_service(db, question
     assert count_rows(Response) == 0
 
 
-def test_the_kiosk_is_not_given_the_coverage_items(client, questionnaire_v3):
-    """Not built on the kiosk yet (it asks the service after the items): left off it."""
-    body = client.get("/api/v1/questionnaire").get_json()
-    assert body["version"] == 3
-    assert {i["kind"] for i in body["items"]} == {"rating", "yes_no", "trips"}
-    assert not any(i["code"].startswith("cov_") for i in body["items"])
+def test_the_kiosk_gets_the_coverage_items_only_when_it_asks_for_them(client,
+                                                                       questionnaire_v3):
+    """A kiosk copy that knows the kind asks ?kinds=need; an older copy is not given
+    items it could not show."""
+    old = client.get("/api/v1/questionnaire").get_json()
+    assert old["version"] == 3
+    assert {i["kind"] for i in old["items"]} == {"rating", "yes_no", "trips"}
+    new = client.get("/api/v1/questionnaire?kinds=need").get_json()
+    need = {i["code"]: i for i in new["items"] if i["kind"] == "need"}
+    assert need["cov_referral"]["services"] == ["ui_report", "job_referral"]
+    assert set(need) == {"cov_counselling", "cov_referral"}
+    assert "services" not in next(i for i in new["items"] if i["code"] == "overall")
+    bad = client.get("/api/v1/questionnaire?kinds=everything")
+    assert bad.status_code == 422 and bad.get_json()["error_codes"] == {
+        "kinds": ["not_allowed"]}
+
+
+def test_a_kiosk_batch_keeps_the_coverage_answers_of_the_matching_service(
+        client, db, questionnaire_v3, count_rows):
+    import datetime as dt
+
+    from survey.services.devices import kiosks
+
+    device, code = kiosks.add_device(db.session, "NA-VINH-Q3", "Quầy 3")
+    device, token = kiosks.pair_device(db.session, code)
+    db.session.commit()
+    at = dt.datetime.now(dt.timezone.utc) - dt.timedelta(hours=1)
+
+    def one(minutes: int, service: str, answers: dict) -> dict:
+        return {"id": str(uuid.uuid4()), "questionnaire_version": 3, "service": service,
+                "submitted_at": (at + dt.timedelta(minutes=minutes)).isoformat(),
+                "locale": "vi", "answers": {"overall": 4, **answers}, "reasons": []}
+
+    good = one(0, "job_referral", {"cov_counselling": None, "cov_referral": 1})
+    other = one(5, "training", {"cov_referral": 2})
+    reply = client.post("/api/v1/responses", json={"responses": [good, other]},
+                        headers={"Authorization": f"Bearer {token}"})
+    body = reply.get_json()
+    assert reply.status_code == 200 and body["accepted"] == [good["id"]]
+    assert body["rejected"] == [{"id": other["id"],
+                                 "errors": {"answers.cov_referral": ["not_asked"]}}]
+    response = db.session.get(Response, uuid.UUID(good["id"]))
+    assert {a.item_code: a.value for a in response.answers} == good["answers"]
+    assert count_rows(Response) == 1
 
 
 @pytest.mark.parametrize("change, ok", [

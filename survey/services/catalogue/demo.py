@@ -257,8 +257,7 @@ def _store_demo(session: Session, rng: random.Random, unit: Unit, questionnaire,
     flagged = channel == Channel.kiosk and rng.random() < 0.04
     locale = "vi" if rng.random() < 0.93 else "en"
     service = rng.choice(services)
-    if channel != Channel.kiosk:  # the kiosk does not ask the coverage items
-        answers.update(_need_answers(asked, service.code, mood, response_id.int))
+    answers.update(_need_answers(asked, service.code, mood, response_id.int))
     submit_response(session, NewResponse(
         id=response_id, unit=unit, questionnaire=questionnaire, channel=channel,
         locale=locale, answers=answers,
