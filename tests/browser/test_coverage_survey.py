@@ -1,7 +1,8 @@
 """Questionnaire v3's coverage items in real Chromium: on a 360 × 740 phone the items
 follow the service chosen, are a radio group with a legend, pass axe and are stored; the
-coverage page shows the survey rows beside the case software's at 360 × 740 and
-1280 × 800, axe finding nothing serious."""
+kiosk asks them after the service, only the service's; the coverage page shows the
+survey rows beside the case software's at 360 × 740 and 1280 × 800, axe finding nothing
+serious."""
 from __future__ import annotations
 
 import pytest

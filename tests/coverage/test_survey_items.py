@@ -1,6 +1,7 @@
 """The coverage items of questionnaire v3 (kind ``need``: yes / no / "I did not need it")
-on the claimant's phone form: shown to the matching services' claimants only, optional,
-refused when tampered with, stored once, never in the satisfaction index."""
+on the claimant's phone form and from the kiosk: shown to the matching services'
+claimants only, optional, refused when tampered with, stored once, never in the
+satisfaction index."""
 from __future__ import annotations
 
 import datetime as dt
@@ -230,3 +231,27 @@ def test_the_coverage_items_never_enter_the_satisfaction_index(db, questionnaire
             for name in ("estimate", "se", "low", "high"):
                 x, y = getattr(a, name), getattr(b, name)
                 assert (math.isnan(x) and math.isnan(y)) or x == y, (a.key, name)
+
+
+@pytest.mark.parametrize("service, shown", [("training", set()), ("ui_decision", {COUNSELLING}),
+                                            ("ui_report", {COUNSELLING, REFERRAL})])
+def test_a_receipt_code_shows_its_services_items_only(client, db, questionnaire_v3,
+                                                      service, shown):
+    """A receipt code fixes the service: only its items are on the page, and an answer
+    to another's is refused as tampering (the page could not have sent it)."""
+    from survey.services.intake import receipts
+
+    unit = catalogue.unit_by_code(db.session, "NA-VINH-Q2")
+    [code] = receipts.issue_receipt_codes(db.session, unit,
+                                          catalogue.service_by_code(db.session, service), 1)
+    db.session.commit()
+    html = client.get(f"/r/{code.code}").get_data(as_text=True)
+    assert fieldsets(html) == shown
+    hidden = {COUNSELLING, REFERRAL} - shown
+    if hidden:
+        body = {**hidden_fields(html), "q_overall": "4", next(iter(hidden)): "1"}
+        assert client.post(f"/r/{code.code}", data=body).status_code == 400
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Response)) == 0
+    body = {**hidden_fields(html), "q_overall": "4", **{name: "1" for name in shown}}
+    assert client.post(f"/r/{code.code}", data=body).status_code == 303
+    assert {k for k in stored(db) if k.startswith("cov_")} == {n[2:] for n in shown}

@@ -26,7 +26,7 @@ from ..errors import NotFound
 from ..reporting.periods import Period, parse_period
 from ..reporting.tables import Column, Figure, Kind, Note, ReportRow, ReportTable
 from .counts import REPORTING_KINDS
-from .indicators import INDICATORS, Indicator
+from .indicators import BY_CODE, INDICATORS, Indicator
 from .survey import SurveyFigure, survey_figures
 
 #: At most this many missing unit-months are named in a row (the rest are counted).
@@ -263,8 +263,6 @@ def _survey_row(figure: SurveyFigure) -> ReportRow:
 def _side_by_side(admin: list[ReportRow], survey: list[ReportRow]) -> list[ReportRow]:
     """Each survey row right after the administrative row of the same indicator."""
     after = {row["key"]: row for row in survey}
-    from .indicators import BY_CODE
-
     ordered: list[ReportRow] = []
     for row in admin:
         ordered.append(row)

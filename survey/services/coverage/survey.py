@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 from ...models import Answer, Response, Unit
 from ..accounts.scope import subtree_ids
 from ..reporting.periods import Period
-from ..reporting.reliability import Assessment, Reliability, assess
+from ..reporting.reliability import Assessment, Reason, Reliability, assess
 from .indicators import SURVEY_INDICATORS, Indicator
 
 
@@ -130,7 +130,7 @@ def survey_figures(session: Session, period: Period, unit: Unit,
         row = rows.get(indicator.item)
         target = indicator.target(period, targets)
         if row is None or yes + no == 0:
-            assessment = Assessment(Reliability.SUPPRESSED, ())
+            assessment = Assessment(Reliability.SUPPRESSED, (Reason.NO_DATA,))
             figures.append(SurveyFigure(indicator, yes, no, no_need, math.nan, math.nan,
                                         math.nan, math.nan, None, "logit", None, False,
                                         target, "no_data", assessment))
