@@ -42,7 +42,8 @@ from typing import Any, Iterator, Optional
 
 from flask import Flask, abort, jsonify, redirect, request
 
-KIND_VALUES = {"rating": (1, 2, 3, 4, 5), "yes_no": (1, 2), "trips": (1, 2, 3, 4)}
+KIND_VALUES = {"rating": (1, 2, 3, 4, 5), "yes_no": (1, 2), "trips": (1, 2, 3, 4),
+               "need": (1, 2)}
 RESPONSE_COLUMNS = ("id, unit_id, service_id, channel, questionnaire_id, locale, submitted_at, "
                     "received_at, status, status_reason, device_id, receipt_code_id, partial")
 PAGE = """<!doctype html><html lang="vi"><meta charset="utf-8"><title>Khảo sát</title>

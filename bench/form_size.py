@@ -43,7 +43,7 @@ def measure(page, url: str) -> dict:
 def main() -> None:
     from playwright.sync_api import sync_playwright
 
-    # The shipped questionnaire versions, the current one (v2) on the page.
+    # The shipped questionnaire versions, the current one (v3) on the page.
     with tempfile.TemporaryDirectory() as folder, \
             LiveServer(Path(folder), versions=catalogue.VERSIONS) as server:
         with sync_playwright() as p:

@@ -335,6 +335,15 @@ def questionnaire_v2(demo, db):
 
 
 @pytest.fixture
+def questionnaire_v3(questionnaire_v2, db):
+    """Questionnaire v3 (v2 plus the optional coverage items, kind ``need``, asked of
+    the claimants of the matching services) published on top of v2: the current one."""
+    version = catalogue.load_questionnaire(db.session, catalogue.read_data("questionnaire_v3.json"))
+    db.session.commit()
+    return version
+
+
+@pytest.fixture
 def make_unit(db):
     def make(code: str, parent=None, kind: str = "counter", name: str | None = None):
         from survey.models import Unit, UnitKind

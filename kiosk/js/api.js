@@ -22,8 +22,10 @@
  */
 /**
  * What an item asks: a 1–5 rating; a fact answered yes (1) or no (2); the number of
- * trips, 1–4 (4 = four or more). Copies kept from older servers have no kind: "rating".
- * @typedef {"rating" | "yes_no" | "trips"} ItemKind
+ * trips, 1–4 (4 = four or more); a coverage item ("need"), yes (1), no (2) or "I did
+ * not need it" (null), asked after the service of its services' claimants only.
+ * Copies kept from older servers have no kind: "rating".
+ * @typedef {"rating" | "yes_no" | "trips" | "need"} ItemKind
  */
 /**
  * @typedef {object} Item
@@ -32,6 +34,8 @@
  *   and for the facts
  * @property {boolean} [required]
  * @property {ItemKind} [kind]
+ * @property {string[]} [services] codes of the services whose claimants are asked it
+ *   (absent: everyone)
  * @property {string} vi
  * @property {string} [en]
  */
@@ -109,7 +113,8 @@ async function freshOrKept(url, key) {
 /** @type {() => Promise<KioskConfig | null>} */
 export const loadConfig = () => freshOrKept("/kiosk/config.json", KEYS.config);
 /** @type {() => Promise<Questionnaire | null>} */
-export const loadQuestionnaire = () => freshOrKept("/api/v1/questionnaire", KEYS.questionnaire);
+export const loadQuestionnaire = () =>
+  freshOrKept("/api/v1/questionnaire?kinds=need", KEYS.questionnaire);
 
 /**
  * {token, device, unit, unit_name} of the pairing, or null.

@@ -25,12 +25,14 @@ const LOW_RATING = 2;
 /** Facts shown together on one screen: three rows of big buttons fit 1280 × 800. */
 const FACTS_PER_SCREEN = 3;
 /**
- * The answers a fact offers, value → string key, then "I do not remember" (null).
+ * The answers a fact offers, value → string key, then its null answer ("I do not
+ * remember"; for a coverage item "I did not need it").
  * @type {Record<Exclude<ItemKind, "rating">, [number, string][]>}
  */
 const FACT_CHOICES = {
   yes_no: [[1, "yes"], [2, "no"]],
   trips: [[1, "trips_1"], [2, "trips_2"], [3, "trips_3"], [4, "trips_4"]],
+  need: [[1, "yes"], [2, "no"]],
 };
 /**
  * Until the server's settings arrive: only the words of the "unavailable" screen, which is
@@ -241,13 +243,23 @@ async function afterPairing() {
 // --- the survey --------------------------------------------------------------------------
 
 /**
- * A screen of the survey: one rated item, a few facts, the service, or the reasons.
+ * A screen of the survey: one rated item, a few facts, the service, the coverage items
+ * of the service chosen, or the reasons.
  * @typedef {{kind: "item", item: Item} | {kind: "facts", items: Item[]} | {kind: "service"} |
- *   {kind: "reasons"}} Step
+ *   {kind: "coverage", items: Item[]} | {kind: "reasons"}} Step
  */
 
 /** @param {Item} item */
 const isRated = (item) => (item.kind || "rating") === "rating";
+
+/**
+ * Whether a claimant of ``service`` is asked ``item``: a coverage item only of its
+ * services' claimants (as the server's ``sampling.for_service``), the others of all.
+ * @param {Item} item
+ * @param {string | null} service
+ */
+const askedOf = (item, service) =>
+  item.kind !== "need" || (service !== null && (!item.services || item.services.includes(service)));
 
 /**
  * The items one claimant is asked, in questionnaire order: all of them, or under matrix
@@ -272,17 +284,20 @@ function drawItems(version) {
 
 /** @returns {Step[]} */
 function steps() {
-  const { items, answers, questionnaire: version } = draft();
+  const { items, answers, service, questionnaire: version } = draft();
   /** @type {Step[]} */
   const list = [];
   for (const item of items) {
     const last = list[list.length - 1];
+    if (item.kind === "need") continue;  // after the service, below
     if (isRated(item)) list.push({ kind: "item", item });
     else if (last && last.kind === "facts" && last.items.length < FACTS_PER_SCREEN) {
       last.items.push(item);
     } else list.push({ kind: "facts", items: [item] });
   }
   list.push({ kind: "service" });
+  const coverage = items.filter((item) => item.kind === "need" && askedOf(item, service));
+  if (coverage.length) list.push({ kind: "coverage", items: coverage });
   const low = items.some((item) => {
     const value = answers[item.code];
     return isRated(item) && value !== null && value !== undefined && value <= LOW_RATING;
@@ -313,12 +328,15 @@ function renderStep() {
   if (step.kind === "item") renderItem(step.item);
   else if (step.kind === "facts") renderFacts(step.items);
   else if (step.kind === "service") renderService();
+  else if (step.kind === "coverage") renderFacts(step.items, t("coverage_heading"));
   else renderReasons();
 }
 
 function progress() {
-  // Reasons are an extra screen, not a question: the total does not jump when they appear.
-  const total = steps().filter((step) => step.kind !== "reasons").length;
+  // Reasons and the service's coverage items are extra screens, not counted: the total
+  // does not jump when they appear.
+  const total = steps().filter((step) => step.kind !== "reasons" && step.kind !== "coverage")
+    .length;
   if (draft().step >= total) return null;
   return el("p", { class: "progress" }, t("progress", { n: draft().step + 1, total }));
 }
@@ -357,10 +375,12 @@ function renderItem(item) {
 /**
  * Facts on one screen, a row of big buttons each; none is required, so "Next" goes on.
  * @param {Item[]} items
+ * @param {string} [title] the screen's heading (default: the facts')
  */
-function renderFacts(items) {
+function renderFacts(items, title) {
   const rows = items.map((item, index) => factRow(item, `fact-${index}`));
-  show("facts", progress(), heading(t("facts_heading")), el("div", { class: "facts" }, ...rows),
+  show("facts", progress(), heading(title || t("facts_heading")),
+       el("div", { class: "facts" }, ...rows),
        el("div", { class: "actions" }, backButton(),
           el("button", { type: "button", class: "primary next", onclick: () => go(1) },
              t("next"))));
@@ -375,7 +395,7 @@ function factRow(item, id) {
   const answers = draft().answers;
   const kind = /** @type {Exclude<ItemKind, "rating">} */ (item.kind);
   /** @type {[number | null, string][]} */
-  const choices = [...FACT_CHOICES[kind], [null, "dont_remember"]];
+  const choices = [...FACT_CHOICES[kind], [null, kind === "need" ? "no_need" : "dont_remember"]];
   /** @param {number | null} value */
   const pressed = (value) => String(item.code in answers && answers[item.code] === value);
   const buttons = choices.map(([value, key]) => el("button", {
@@ -437,7 +457,7 @@ async function complete(partial) {
   const body = {
     id: current.id, questionnaire_version: current.questionnaire.version,
     service: current.service,
-    submitted_at: isoWithOffset(), locale: state.language, answers: { ...current.answers },
+    submitted_at: isoWithOffset(), locale: state.language, answers: askedAnswers(current),
     reasons: [...current.reasons], partial,
   };
   await state.store.add(body);  // IndexedDB, or memory if that fails: never dropped
@@ -445,6 +465,19 @@ async function complete(partial) {
   updateIndicator();
   if (partial) return reset();
   renderThanks();
+}
+
+/**
+ * The answers to send: a coverage item answered, then another service chosen (back), is
+ * not asked of this claimant and is left out (the server would refuse it).
+ * @param {Draft} current
+ */
+function askedAnswers(current) {
+  const answers = { ...current.answers };
+  for (const item of current.items) {
+    if (item.code in answers && !askedOf(item, current.service)) delete answers[item.code];
+  }
+  return answers;
 }
 
 function renderThanks() {

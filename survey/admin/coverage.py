@@ -17,6 +17,7 @@ from ..services.coverage import (INDICATORS, StoreSummary, configured_targets,
                                  coverage_report, coverage_trend, import_coverage_csv)
 from ..services.errors import ServiceError
 from ..services.previews import preview_coverage
+from ..services.reporting.index import configured
 from ..services.reporting.periods import Period, parse_period
 from ..services.reporting.tables import Kind, format_value
 from ..timeutil import local_date
@@ -86,10 +87,11 @@ def coverage():
         return _problem(units, period_text, unit_code, exc.message, 422)
     targets = configured_targets(current_app.config)
     locale = str(get_locale())
+    options = configured(current_app.config)
     report = coverage_report(current_session(), period, chosen.code, targets=targets,
-                             locale=locale)
+                             locale=locale, options=options)
     panels = [coverage_report(current_session(), period, child.code, targets=targets,
-                              locale=locale)
+                              locale=locale, options=options)
               for child in chosen.children
               if child.kind != UnitKind.counter and child.id in g.scope]
     trend = coverage_trend(current_session(), period, chosen.code, targets=targets,

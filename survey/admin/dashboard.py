@@ -218,8 +218,11 @@ def _coverage(filters: Filters) -> Any:
         return None
     if filters.period.kind == "range" and not filters.period.parts():
         return None  # counts are monthly: a range that cuts a month has no coverage
+    from ..services.reporting.index import configured
+
     return coverage_report(current_session(), filters.period, filters.unit,
-                           targets=configured_targets(current_app.config), locale=_locale())
+                           targets=configured_targets(current_app.config), locale=_locale(),
+                           options=configured(current_app.config))
 
 
 @bp.get("/dashboard/drill")

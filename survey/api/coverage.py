@@ -20,6 +20,7 @@ from ..services.audit import Actor
 from ..services.coverage import configured_targets, coverage_report, store_rows
 from ..services.coverage.counts import API, check_rows
 from ..services.errors import NotFound, ServiceError
+from ..services.reporting.index import configured
 from ..services.reporting.tables import ReportRow, ReportTable
 from . import bp
 from .auth import require_api_token
@@ -102,20 +103,38 @@ class CoverageRowOut(BaseModel):
     source: Literal["admin", "survey"] = Field(description=N_(
         "admin: exact counts from the case software; survey: claimants' answers."))
     definition: str
-    numerator: int
-    denominator: int
-    share: Optional[float]
-    low: Optional[float] = Field(description=N_("Null for exact counts."))
-    high: Optional[float] = Field(description=N_("Null for exact counts."))
+    numerator: Optional[int] = Field(description=N_(
+        "admin: the exact count; survey: claimants answering yes (null when the figure "
+        "is suppressed)."))
+    denominator: int = Field(description=N_(
+        "admin: the exact count; survey: claimants answering yes or no."))
+    share: Optional[float] = Field(description=N_(
+        "survey: the design-based (weighted) estimate, null when suppressed."))
+    low: Optional[float] = Field(description=N_(
+        "Null for exact counts; survey: lower end of the interval (confidence level 95%)."))
+    high: Optional[float] = Field(description=N_(
+        "Null for exact counts; survey: upper end of the interval (confidence level 95%)."))
     target: Optional[float] = Field(description=N_(
         "Target in force in the period's year; null when the indicator has none."))
     verdict: str = Field(description=N_(
-        "met, not_met, incomplete (some unit-months missing), no_data or no_target."))
+        "met, not_met, incomplete (some unit-months missing), no_data or no_target; "
+        "survey rows also inconclusive, insufficient (under the minimum sample) or "
+        "suppressed."))
     verdict_label: str
     complete: bool = Field(description=N_(
-        "Whether every active centre and branch of the subtree sent every month."))
-    expected: int = Field(description=N_("Unit-months expected."))
-    reported: int = Field(description=N_("Unit-months received."))
+        "Whether every active centre and branch of the subtree sent every month "
+        "(always true for survey rows)."))
+    expected: int = Field(description=N_("Unit-months expected (0 for survey rows)."))
+    reported: int = Field(description=N_("Unit-months received (0 for survey rows)."))
+    no_need: Optional[int] = Field(description=N_(
+        "survey: claimants answering “I did not need it” (out of the denominator); null "
+        "for admin rows."))
+    reliability: Optional[str] = Field(description=N_(
+        "survey: reliable, flagged or suppressed (NCHS rules, as the index); null for "
+        "admin rows."))
+    reliability_reasons: list[str] = Field(description=N_(
+        "survey: why flagged or suppressed (small_n_eff, wide_interval, relative_width, "
+        "few_df, no_data)."))
 
 
 class MissingOut(BaseModel):
@@ -156,7 +175,10 @@ def coverage_row_json(row: ReportRow) -> dict[str, Any]:
             "low": _number(low), "high": _number(high), "target": row["target"],
             "verdict": row["verdict"].value, "verdict_label": str(row["verdict"].label),
             "complete": row["complete"], "expected": row["expected"],
-            "reported": row["reported"]}
+            "reported": row["reported"], "no_need": row["no_need"],
+            "reliability": row["reliability"],
+            "reliability_reasons": (row["reasons"] or "").split(", ")
+            if row["reasons"] else []}
 
 
 def coverage_json(report: ReportTable) -> dict[str, Any]:
@@ -177,7 +199,10 @@ def coverage_json(report: ReportTable) -> dict[str, Any]:
            description=_l("Counselling, job referral, placement and training support from "
                           "the case software's monthly counts: exact shares, a completeness "
                           "flag, and a verdict against the year's target only when no month "
-                          "is missing."),
+                          "is missing. Beside each, never mixed with it, the same indicator "
+                          "as claimants report it in the survey (source survey): a weighted "
+                          "share with its interval (confidence level 95%), the number answering “I did not "
+                          "need it”, the NCHS reliability and the index's verdict rule."),
            query=CoverageParameters, replies=[ok(CoverageReport, _l("The indicators."))])
 @require_api_token
 def coverage():
@@ -186,7 +211,8 @@ def coverage():
     try:
         report = coverage_report(current_session(), params.period, params.unit,
                                  targets=configured_targets(current_app.config),
-                                 locale=str(get_locale() or "vi"))
+                                 locale=str(get_locale() or "vi"),
+                                 options=configured(current_app.config))
     except NotFound as exc:
         raise ApiProblem("validation_failed", str(exc.message),
                          fields=field_error("unit", "unknown_unit", exc.message)) from None

@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from .. import metrics
 from ..extensions import current_session
 from ..models import Questionnaire
+from ..models.questionnaires import NEED
 from ..services import catalogue
 from ..services.devices import kiosks
 from ..services.devices.throttle import PairingLimiter
@@ -19,7 +20,8 @@ from .auth import require_device
 from .errors import ApiProblem, problem
 from .openapi import RETRY_AFTER, empty, ok, operation, problems
 from .schemas import (BatchProblem, BatchResult, BatchSizeProblem,
-                      KioskBatch, PairRequest, Pairing, QuestionnaireOut, parse_body)
+                      KioskBatch, PairRequest, Pairing, QuestionnaireOut, QuestionnaireQuery,
+                      parse_body, parse_query)
 
 
 @bp.post("/kiosk/pair")
@@ -72,25 +74,31 @@ def pairing_limiter() -> PairingLimiter:
            description=_l("The newest published questionnaire with the services and reasons "
                           "a kiosk shows. Send If-None-Match with the last ETag to get 304 "
                           "when nothing changed."),
+           query=QuestionnaireQuery,
            replies=[ok(QuestionnaireOut, _l("The questionnaire."),
                        headers=[("ETag", _l("Version tag for If-None-Match."), True)]),
                     empty(304, _l("Not modified since the ETag sent.")),
                     problems("no_questionnaire")])
 def questionnaire():
     """The current published questionnaire with what a kiosk needs to show it."""
+    # Kiosks that ask the coverage items (after the service) say so; an older kiosk copy
+    # would not know their kind, so it is not given them.
+    with_need = parse_query(QuestionnaireQuery).kinds == NEED
     try:
         current = catalogue.current_questionnaire(current_session())
     except NotFound:
         raise ApiProblem("no_questionnaire") from None
-    response = jsonify(questionnaire_payload(current))
+    response = jsonify(questionnaire_payload(current, with_need=with_need))
     response.headers["Cache-Control"] = "no-cache"
     response.add_etag()
     return response.make_conditional(request)
 
 
-def questionnaire_payload(current: Questionnaire) -> dict[str, Any]:
+def questionnaire_payload(current: Questionnaire, with_need: bool = False) -> dict[str, Any]:
     """The version as the kiosk shows it: the kiosk draws the items of each claimant
-    itself (``matrix_sampling``) and puts rated aspects under ``stem``."""
+    itself (``matrix_sampling``) and puts rated aspects under ``stem``. The coverage
+    items (kind ``need``, each with the ``services`` whose claimants it asks) only
+    ``with_need``: a kiosk asks them after the service."""
     definition = current.definition
     return {
         "version": current.version,
@@ -100,8 +108,9 @@ def questionnaire_payload(current: Questionnaire) -> dict[str, Any]:
         "stem": definition.get("stem"),
         "dimensions": definition.get("dimensions", []),
         "items": [{"code": item.code, "dimension": item.dimension, "required": item.required,
-                   "kind": item.kind, "vi": item.text_vi, "en": item.text_en}
-                  for item in current.items],
+                   "kind": item.kind, "vi": item.text_vi, "en": item.text_en,
+                   **({"services": list(item.services)} if item.services else {})}
+                  for item in current.items if with_need or item.kind != NEED],
         "services": [{"code": s.code, "vi": s.name_vi, "en": s.name_en}
                      for s in catalogue.active_services(current_session())],
         "reasons": definition.get("reasons", []),

@@ -313,11 +313,24 @@ class QuestionnaireItem(BaseModel):
     code: str
     dimension: Optional[str]
     required: bool
-    kind: Literal["rating", "yes_no", "trips"] = Field(description=N_(
+    kind: Literal["rating", "yes_no", "trips", "need"] = Field(description=N_(
         "rating: 1–5 satisfaction; yes_no: 1 yes, 2 no; trips: 1, 2, 3 or 4 (four or "
-        "more). Null is “not applicable” or “I do not remember”."))
+        "more); need (only with ?kinds=need): 1 yes, 2 no, null “I did not need it”. "
+        "Null is otherwise “not applicable” or “I do not remember”."))
     vi: str
     en: Optional[str]
+    services: Optional[list[str]] = Field(default=None, description=N_(
+        "Codes of the services whose claimants are asked this item (absent: everyone); "
+        "an answer from a claimant of another service is refused (not_asked)."))
+
+
+class QuestionnaireQuery(RequestSchema):
+    model_config = described(N_("Query string of GET /questionnaire."), extra="ignore")
+
+    kinds: Optional[Literal["need"]] = Field(default=None, examples=["need"], description=N_(
+        "need: include the coverage items (kind need, asked after the service of the "
+        "claimants of their services). Without it they are left out, for kiosk copies "
+        "that do not know that kind."))
 
 
 class Choice(BaseModel):

@@ -34,8 +34,11 @@ def coverage_cli(ctx: click.Context, period: Optional[str], unit: Optional[str],
     if not period or not unit:
         raise click.UsageError(_("Give --period and --unit, e.g. --period 2026-Q3 --unit NA."))
     locale = lang or cli_language()
+    from ..services.reporting.index import configured
+
     report = coverage_report(current_session(), period, unit,
-                             targets=configured_targets(current_app.config), locale=locale)
+                             targets=configured_targets(current_app.config), locale=locale,
+                             options=configured(current_app.config))
     from ..api.coverage import coverage_json
 
     emit(report, fmt, locale, coverage_json)

@@ -17,7 +17,7 @@ from wtforms.validators import (AnyOf, Email, InputRequired, Length, Optional as
                                 ValidationError)
 
 from ..models import COMMENT_MAX
-from ..models.questionnaires import RATING, TRIPS, YES_NO
+from ..models.questionnaires import NEED, RATING, TRIPS, YES_NO
 from ..services.catalogue import parse_version
 from ..services.catalogue.snapshot import ItemLike, QuestionnaireLike, ServiceLike
 from ..services.intake.responses import ContactDetails
@@ -37,11 +37,14 @@ KIND_CHOICES = {
     YES_NO: {"1": _l("Yes"), "2": _l("No")},
     TRIPS: {"1": _l("Once"), "2": _l("2 times"), "3": _l("3 times"),
             "4": _l("4 or more")},
+    NEED: {"1": _l("Yes"), "2": _l("No")},
 }
 NOT_APPLICABLE_LABELS = {
     RATING: _l("I did not experience this"),
     YES_NO: _l("Not sure"),
     TRIPS: _l("Not sure"),
+    #: Stored as None: out of the coverage indicator's denominator.
+    NEED: _l("I did not need it"),
 }
 FIXED_FIELDS = {"csrf_token", "submission_id", "lang", "version", "service", "comment",
                 "reasons", "contact_consent", "contact_name", "contact_phone", "contact_email"}

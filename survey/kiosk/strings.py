@@ -29,6 +29,8 @@ def ui_strings() -> dict[str, str]:
         "trips_3": _("3 times"),
         "trips_4": _("4 times or more"),
         "dont_remember": _("I do not remember"),
+        "no_need": _("I did not need it"),
+        "coverage_heading": _("About the support you may have asked for"),
         "facts_heading": _("Please tell us a little more"),
         "next": _("Next"),
         "back": _("Back"),

@@ -67,10 +67,12 @@ class Questionnaire(Model):
 
 
 #: Item kinds and the stored values each accepts: a satisfaction rating 1–5; a fact asked
-#: as yes (1) / no (2); the number of trips, 1, 2, 3 or 4 (= four or more). ``None`` is
-#: "not applicable" / "I do not remember" for every kind.
-RATING, YES_NO, TRIPS = "rating", "yes_no", "trips"
-KIND_VALUES = {RATING: (1, 2, 3, 4, 5), YES_NO: (1, 2), TRIPS: (1, 2, 3, 4)}
+#: as yes (1) / no (2); the number of trips, 1, 2, 3 or 4 (= four or more); a coverage
+#: item (``need``: "were you counselled free of charge when you needed it?") asked as yes
+#: (1) / no (2), whose ``None`` means "I did not need it" (out of the indicator's
+#: denominator). ``None`` is "not applicable" / "I do not remember" for the other kinds.
+RATING, YES_NO, TRIPS, NEED = "rating", "yes_no", "trips", "need"
+KIND_VALUES = {RATING: (1, 2, 3, 4, 5), YES_NO: (1, 2), TRIPS: (1, 2, 3, 4), NEED: (1, 2)}
 
 
 class QuestionnaireItem(Model):
@@ -105,6 +107,11 @@ class QuestionnaireItem(Model):
     def values(self) -> tuple[int, ...]:
         """The stored values this item accepts (besides ``None``)."""
         return KIND_VALUES[self.kind]
+
+    @property
+    def services(self) -> tuple[str, ...]:
+        """Codes of the services whose claimants are asked this item (empty: everyone)."""
+        return tuple(self.questionnaire.item_definition(self.code).get("services") or ())
 
 
 class ImmutableQuestionnaireError(RuntimeError):

@@ -23,8 +23,8 @@ from ..services.inbox.openness import all_published
 from ..services.intake.consent import REPLY, WORDINGS
 from ..services.intake.ratelimit import SubmissionLimiter
 from ..services.intake.responses import NewResponse, store_response
-from ..services.intake.sampling import asked_items
 from ..microcache import MARK as MICROCACHE_MARK
+from ..services.intake.sampling import asked_items, for_service, not_asked
 from . import bp
 from .pages import (cached_page, cut_mark, cut_page, fill, gzipped, gzipped_fill, join_parts,
                     page_cache, punch)
@@ -91,6 +91,8 @@ def survey_page(cat: Catalogue, unit: UnitView, channel: Channel,
     # every render and post of one page.
     submission_id = request.form.get("submission_id", "")
     items = asked_items(questionnaire, submission_id)
+    if fixed_service is not None:  # the items shown were those of its claimants
+        items = for_service(items, fixed_service.code)
     page = dict(unit=unit, questionnaire=questionnaire, fixed_service=fixed_service,
                 items=items, item_field_name=item_field_name)
     # A service withdrawn while the claimant answered is not tampering: the form
@@ -121,10 +123,15 @@ def survey_page(cat: Catalogue, unit: UnitView, channel: Channel,
         contact = form.contact_details(
             locale, int(current_app.config.get("CONTACT_RETENTION_DAYS", 30)))
         comment, chosen = form.comment.data or "", list(form.reasons.data or ())
+    service = fixed_service or cat.service(service_code or "")
+    # A coverage item answered, then another service chosen (the page hid the item but
+    # the browser still sends it): not asked of this claimant, so not kept.
+    dropped = not_asked(items, answers, service.code if service is not None else None)
+    if dropped:
+        answers = {code: value for code, value in answers.items() if code not in dropped}
     new = NewResponse(id=uuid.UUID(submission_id), unit=unit,
                       questionnaire=questionnaire, channel=channel, locale=locale,
-                      answers=answers,
-                      service=fixed_service or cat.service(service_code or ""),
+                      answers=answers, service=service,
                       comment=comment, contact=contact,
                       reasons=chosen, receipt_code=receipt)
     # A receipt code is single-use proof already; other posts are counted per client and
@@ -216,10 +223,14 @@ def _form_page(cat: Catalogue, unit: UnitView, preset_service: Optional[str],
         if segments is None:  # cannot happen with the shipped template; never cache it
             current_app.logger.error("form page not cacheable: %s", key)
             return _render_form(cat, unit, questionnaire,
-                                asked_items(questionnaire, submission_id), submission_id,
-                                preset_service, fixed_service)
+                                for_service(asked_items(questionnaire, submission_id),
+                                            _known_service(cat, preset_service,
+                                                           fixed_service)),
+                                submission_id, preset_service, fixed_service)
         cache.put(key, segments)
-    shown = frozenset(item.code for item in asked_items(questionnaire, submission_id))
+    shown = frozenset(item.code for item in for_service(
+        asked_items(questionnaire, submission_id),
+        _known_service(cat, preset_service, fixed_service)))
     values = {"submission_id": submission_id, "csrf_token": token}
     template = join_parts(segments, shown)
     html = fill(template, values)
@@ -233,6 +244,17 @@ def _form_page(cat: Catalogue, unit: UnitView, preset_service: Optional[str],
             return Response(body, mimetype="text/html",
                             headers={"Content-Encoding": "gzip", "Vary": "Accept-Encoding"})
     return Response(html, mimetype="text/html")
+
+
+def _known_service(cat: Catalogue, preset_service: Optional[str],
+                   fixed_service: Optional[ServiceView]) -> Optional[str]:
+    """The service the page is for when it is known before the form (a receipt code, or
+    the ``?svc=`` of a counter's QR code): only its claimants' items are shown."""
+    if fixed_service is not None:
+        return fixed_service.code
+    if preset_service and preset_service in {s.code for s in cat.active_services}:
+        return preset_service
+    return None
 
 
 def _render_form(cat: Catalogue, unit: UnitView, questionnaire: QuestionnaireView,

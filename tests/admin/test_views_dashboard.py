@@ -261,7 +261,8 @@ def test_the_overview_shows_the_coverage_panel_of_the_same_unit_and_period(
     with app.test_request_context("/?lang=en"):
         report = coverage_report(db.session, PERIOD, "NA-DEMO1", locale="en")
         labels = [str(row["label"]) for row in report.rows]
-    assert report.meta["complete"] and len(labels) == 4
+    # Four from the case software, two claimant-reported (no survey answers here).
+    assert report.meta["complete"] and len(labels) == 6
     assert all(label in panel for label in labels), labels
     for row in report.rows:
         counts = (f"{format_value(row['numerator'], Kind.COUNT, 'en')} / "

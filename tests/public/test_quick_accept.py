@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from werkzeug.datastructures import MultiDict
@@ -54,8 +55,10 @@ def posts(draw, submission_id, items, services, reasons, token_for):
     return data
 
 
+@pytest.mark.parametrize("version", ["questionnaire_v2", "questionnaire_v3"])
 def test_what_the_quick_check_accepts_the_form_accepts_with_the_same_data(
-        app, questionnaire_v2):
+        app, request, version):
+    request.getfixturevalue(version)  # v3: the coverage items (kind "need") too
     with app.test_request_context("/"):
         from survey.extensions import current_session
         cat = snapshot.current(current_session())
@@ -88,6 +91,8 @@ def test_what_the_quick_check_accepts_the_form_accepts_with_the_same_data(
                 seen["form_only" if valid else "refused"] += 1
                 return
             seen["accepted"] += 1
+            kinds = {item.kind for item in items if item.code in quick.answers}
+            seen.setdefault("kinds", set()).update(kinds)
             assert valid, form.errors
             assert quick.answers == form.answers(items)
             assert quick.service == form.service.data
@@ -98,3 +103,5 @@ def test_what_the_quick_check_accepts_the_form_accepts_with_the_same_data(
     check()
     # Both ways were taken: the quick check is used, and it leaves cases to the form.
     assert seen["accepted"] > 20 and seen["form_only"] > 0, seen
+    # Every kind of item the version has went through the quick check accepted.
+    assert seen["kinds"] == {item.kind for item in questionnaire.items}, seen

@@ -206,8 +206,16 @@ def test_the_coverage_sheet_is_the_coverage_report(app, db, seeded):
     built = build_report(db.session, ReportQuery("2026-Q3", "NA", configured(app.config)))
     records = built.sheet("ChiTieu2269").records()
     table = coverage_report(db.session, "2026-Q3", "NA")
-    assert table.meta["complete"] and len(records) == len(table.rows) == 4
-    for record, row in zip(records, table.rows):
+    assert table.meta["complete"] and len(records) == len(table.rows) == 6
+    assert [r["indicator_code"] for r in records] == [row["key"] for row in table.rows]
+    # The administrative rows; the survey ones (no survey answers here: no data) are
+    # tests/coverage/test_survey_indicators.py's.
+    admin = [(record, row) for record, row in zip(records, table.rows)
+             if row["source"].value == "admin"]
+    assert len(admin) == 4
+    assert all(record["verdict"] == "no_data" for record in records
+               if record["source"] == "survey")
+    for record, row in admin:
         assert record["indicator_code"] == row["key"]
         assert (record["numerator"], record["denominator"]) == (row["numerator"],
                                                                 row["denominator"])

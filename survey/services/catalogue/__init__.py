@@ -83,6 +83,11 @@ def _check_definition(definition: dict) -> None:
     if any(i.get("kind", RATING) != RATING and i.get("dimension")
            for i in definition["items"]):
         raise ServiceError(_l("Only rated items belong to a dimension; a fact has none."))
+    if any(not isinstance(i.get("services", []), list)
+           or not all(isinstance(code, str) for code in i.get("services", []))
+           or (i.get("services") and i.get("required")) for i in definition["items"]):
+        raise ServiceError(_l("An item's services must be a list of service codes, and an "
+                              "item asked of some services only cannot be required."))
 
 
 def current_questionnaire(session: Session) -> Questionnaire:
@@ -174,12 +179,13 @@ def load_units(session: Session, rows: list[dict]) -> int:
 
 
 #: The questionnaire versions shipped with the app; the last one is current.
-VERSIONS = ("questionnaire_v1.json", "questionnaire_v2.json")
+VERSIONS = ("questionnaire_v1.json", "questionnaire_v2.json", "questionnaire_v3.json")
 
 
 def seed_demo(session: Session, versions: tuple[str, ...] = VERSIONS) -> bool:
-    """Load the catalogue, the shipped questionnaire versions (v1, then v2, which becomes
-    current) and the Nghệ An demo tree when empty."""
+    """Load the catalogue, the shipped questionnaire versions (v1, v2, then v3, which
+    becomes current: v2 plus the optional coverage items) and the Nghệ An demo tree when
+    empty."""
     if session.scalar(sa.select(sa.func.count()).select_from(Unit)):
         return False
     load_services(session)

@@ -15,7 +15,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from ...models import Channel, QuestionnaireItem, Response, ResponseStatus, Unit, UnitKind, utcnow
-from ...models.questionnaires import RATING, TRIPS, YES_NO
+from ...models.questionnaires import NEED, RATING, TRIPS, YES_NO
 from ...timeutil import local_date
 from .. import catalogue
 from ..errors import ServiceError
@@ -62,6 +62,32 @@ def _item_answer(rng: random.Random, item: QuestionnaireItem, mood: float
     return False, None
 
 
+#: Coverage items (kind ``need``) in the demo: item code → (share who did not need it,
+#: share of "yes" among those who did for a satisfied / a dissatisfied claimant).
+NEED_PROFILES = {"cov_counselling": (0.35, 0.97, 0.80), "cov_referral": (0.25, 0.88, 0.65)}
+
+
+def _need_answers(items, service: Optional[str], mood: float, seed: int
+                  ) -> dict[str, Optional[int]]:
+    """Plausible answers to the coverage items asked of a claimant of ``service``
+    (about one in ten skipped; ``None``: "I did not need it"). A generator of their own
+    (``seed``), so that adding these items leaves the other demo answers as they were."""
+    rng = random.Random(seed)
+    answers: dict[str, Optional[int]] = {}
+    for item in items:
+        if item.kind != NEED or (item.services and service not in item.services):
+            continue
+        no_need, happy, unhappy = NEED_PROFILES.get(item.code, (0.3, 0.9, 0.7))
+        roll = rng.random()
+        if roll < 0.10:
+            continue
+        if roll < 0.10 + 0.90 * no_need:
+            answers[item.code] = None
+        else:
+            answers[item.code] = 1 if rng.random() < (happy if mood >= 4 else unhappy) else 2
+    return answers
+
+
 def add_demo_responses(session: Session, count: int, days: int = 180, seed: int = 2269,
                        now: Optional[dt.datetime] = None) -> int:
     """Store ``count`` synthetic responses at the demo counters over the last ``days``.
@@ -84,16 +110,20 @@ def add_demo_responses(session: Session, count: int, days: int = 180, seed: int 
         response_id = uuid.uuid4()
         mood = rng.choice(MOODS)
         answers: dict[str, Optional[int]] = {"overall": _answer(rng, mood)}
-        for item in asked_items(questionnaire, str(response_id)):
-            if item.code in answers:  # the overall question, answered above
+        asked = asked_items(questionnaire, str(response_id))
+        for item in asked:
+            if item.code in answers or item.kind == NEED:  # overall: answered above
                 continue
             answered, value = _item_answer(rng, item, mood)
             if answered:
                 answers[item.code] = value
+        unit = rng.choice(counters)
+        locale = "vi" if rng.random() < 0.93 else "en"
+        service = rng.choice(services)
+        answers.update(_need_answers(asked, service.code, mood, response_id.int))
         submit_response(session, NewResponse(
-            id=response_id, unit=rng.choice(counters), questionnaire=questionnaire,
-            channel=Channel.qr, locale="vi" if rng.random() < 0.93 else "en",
-            answers=answers, service=rng.choice(services),
+            id=response_id, unit=unit, questionnaire=questionnaire,
+            channel=Channel.qr, locale=locale, answers=answers, service=service,
             submitted_at=now - dt.timedelta(seconds=rng.uniform(0, days * 86400))))
     return count
 
@@ -215,8 +245,9 @@ def _store_demo(session: Session, rng: random.Random, unit: Unit, questionnaire,
     response_id = uuid.uuid4()
     mood = min(5.0, rng.choice(MOODS) + shift)
     answers: dict[str, Optional[int]] = {"overall": _answer(rng, mood)}
-    for item in asked_items(questionnaire, str(response_id)):
-        if item.code not in answers:
+    asked = asked_items(questionnaire, str(response_id))
+    for item in asked:
+        if item.code not in answers and item.kind != NEED:
             answered, value = _item_answer(rng, item, mood)
             if answered:
                 answers[item.code] = value
@@ -224,10 +255,13 @@ def _store_demo(session: Session, rng: random.Random, unit: Unit, questionnaire,
     codes = [r["code"] for r in questionnaire.definition.get("reasons", [])]
     low = channel == Channel.kiosk and (answers["overall"] or 5) <= 3 and codes
     flagged = channel == Channel.kiosk and rng.random() < 0.04
+    locale = "vi" if rng.random() < 0.93 else "en"
+    service = rng.choice(services)
+    answers.update(_need_answers(asked, service.code, mood, response_id.int))
     submit_response(session, NewResponse(
         id=response_id, unit=unit, questionnaire=questionnaire, channel=channel,
-        locale="vi" if rng.random() < 0.93 else "en", answers=answers,
-        service=rng.choice(services), submitted_at=moment,
+        locale=locale, answers=answers,
+        service=service, submitted_at=moment,
         reasons=rng.sample(codes, rng.randint(1, 2)) if low else (),
         status=ResponseStatus.flagged if flagged else ResponseStatus.valid,
         status_reason="too_fast" if flagged else None))

@@ -46,6 +46,8 @@ class ItemLike(Protocol):
     def kind(self) -> str: ...
     @property
     def values(self) -> tuple[int, ...]: ...
+    @property
+    def services(self) -> tuple[str, ...]: ...
     def text(self, locale: str) -> str: ...
 
 
@@ -124,6 +126,8 @@ class ItemView:
     required: bool
     text_vi: str
     text_en: str
+    #: Codes of the services whose claimants are asked this item (empty: everyone).
+    services: tuple[str, ...] = ()
 
     @property
     def values(self) -> tuple[int, ...]:
@@ -256,10 +260,12 @@ def load(session: Session, stamp: Optional[int]) -> Catalogue:
 
 
 def questionnaire_view(questionnaire: Questionnaire) -> QuestionnaireView:
-    kinds = {i.get("code"): i.get("kind", RATING)
-             for i in questionnaire.definition.get("items", [])}
-    items = tuple(ItemView(i.code, i.dimension, str(kinds.get(i.code, RATING)), i.required,
-                           i.text_vi, i.text_en) for i in questionnaire.items)
+    defined = {i.get("code"): i for i in questionnaire.definition.get("items", [])}
+    items = tuple(ItemView(i.code, i.dimension,
+                           str(defined.get(i.code, {}).get("kind", RATING)), i.required,
+                           i.text_vi, i.text_en,
+                           tuple(defined.get(i.code, {}).get("services") or ()))
+                  for i in questionnaire.items)
     dimensions: dict[str, list[str]] = {}
     for item in items:
         if item.dimension and item.kind == RATING:

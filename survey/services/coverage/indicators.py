@@ -53,11 +53,17 @@ class Indicator:
     definition: Any = ""
     #: A short name for column headers.
     short: Any = ""
+    #: Survey source: the questionnaire item (kind ``need``) whose answers it counts.
+    item: str = ""
+    #: Survey source: the code of the administrative indicator it is shown beside (and
+    #: whose configured targets it follows unless configured itself).
+    pairs: str = ""
 
     def target(self, period: Period,
                configured: Optional[Mapping[str, Mapping]] = None) -> Optional[float]:
         """The target in force in the period's year, or ``None`` when there is none."""
-        targets = (configured or {}).get(self.code, self.targets)
+        configured = configured or {}
+        targets = configured.get(self.code, configured.get(self.pairs, self.targets))
         milestones = sorted((int(year), float(share)) for year, share in targets.items())
         if not milestones:
             return None
@@ -86,7 +92,28 @@ INDICATORS: tuple[Indicator, ...] = (
               short=_l("Trained")),
 )
 
-BY_CODE = {indicator.code: indicator for indicator in INDICATORS}
+#: The claimant-reported side: optional questionnaire items (kind ``need``: yes / no /
+#: "I did not need it") asked of the claimants of the matching services. The share of
+#: "yes" among those who answered yes or no, estimated with the index's design.
+SURVEY_INDICATORS: tuple[Indicator, ...] = (
+    Indicator("counselling_survey",
+              _l("Counselled free of charge when they needed it (claimants' answers)"),
+              "yes", "yes + no", Source.SURVEY, {2025: 1.0},
+              definition=_l("claimants answering yes / those answering yes or no (\"I did "
+                            "not need it\" left out)"),
+              short=_l("Counselled (survey)"), item="cov_counselling", pairs="counselling"),
+    Indicator("referral_survey",
+              _l("Referred to a job free of charge when they needed it (claimants' "
+                 "answers)"),
+              "yes", "yes + no", Source.SURVEY, {2025: 0.80, 2030: 0.90},
+              definition=_l("claimants answering yes / those answering yes or no (\"I did "
+                            "not need it\" left out)"),
+              short=_l("Referred (survey)"), item="cov_referral", pairs="referral"),
+)
+
+BY_CODE = {indicator.code: indicator for indicator in INDICATORS + SURVEY_INDICATORS}
+#: Questionnaire item code → its survey indicator.
+BY_ITEM = {indicator.item: indicator for indicator in SURVEY_INDICATORS}
 
 
 def configured_targets(config: Mapping[str, Any]) -> dict[str, Mapping]:

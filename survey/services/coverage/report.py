@@ -24,9 +24,10 @@ from ...models.coverage import COUNT_FIELDS
 from ..accounts.scope import subtree_ids
 from ..errors import NotFound
 from ..reporting.periods import Period, parse_period
-from ..reporting.tables import Column, Kind, Note, ReportRow, ReportTable
+from ..reporting.tables import Column, Figure, Kind, Note, ReportRow, ReportTable
 from .counts import REPORTING_KINDS
-from .indicators import INDICATORS, Indicator
+from .indicators import BY_CODE, INDICATORS, Indicator
+from .survey import SurveyFigure, survey_figures
 
 #: At most this many missing unit-months are named in a row (the rest are counted).
 MISSING_NAMED = 6
@@ -42,6 +43,12 @@ class CoverageVerdict(StrEnum):
     #: Nobody in the denominator (nobody asked): no share.
     NO_DATA = "no_data"
     NO_TARGET = "no_target"
+    #: Survey figures (the index's rule): the interval straddles the target.
+    INCONCLUSIVE = "inconclusive"
+    #: Survey figures: fewer answers than the minimum sample: no verdict.
+    INSUFFICIENT = "insufficient"
+    #: Survey figures: too unreliable to show (NCHS): no figure, no verdict.
+    SUPPRESSED = "suppressed"
 
     @property
     def label(self) -> Any:
@@ -54,6 +61,9 @@ VERDICT_LABELS = {
     CoverageVerdict.INCOMPLETE: _l("data incomplete"),
     CoverageVerdict.NO_DATA: _l("no data"),
     CoverageVerdict.NO_TARGET: _l("no target"),
+    CoverageVerdict.INCONCLUSIVE: _l("not enough evidence to conclude"),
+    CoverageVerdict.INSUFFICIENT: _l("sample too small"),
+    CoverageVerdict.SUPPRESSED: _l("suppressed (too unreliable to show)"),
 }
 
 
@@ -177,6 +187,12 @@ COLUMNS = (
     Column("expected", _l("Unit-months expected"), Kind.COUNT, detail=True),
     Column("reported", _l("Unit-months reported"), Kind.COUNT, detail=True),
     Column("missing", _l("Missing unit-months"), Kind.TEXT, detail=True),
+    Column("no_need", _l("Answered “I did not need it”"), Kind.COUNT, detail=True),
+    Column("reliability", _l("Reliability (NCHS)"), Kind.TEXT, detail=True),
+    Column("reasons", _l("Reliability reasons"), Kind.TEXT, detail=True),
+    Column("df", _l("Degrees of freedom"), Kind.COUNT, detail=True),
+    Column("deff", _l("Design effect"), Kind.RATIO, detail=True),
+    Column("method", _l("Interval method"), Kind.TEXT, detail=True),
 )
 
 
@@ -204,20 +220,80 @@ def _row(figure: CoverageFigure) -> ReportRow:
         "numerator_field": indicator.numerator, "denominator_field": indicator.denominator,
         "complete": counts.complete, "expected": counts.expected,
         "reported": counts.reported, "missing": missing_text(counts) or None,
+        "no_need": None, "reliability": None, "reasons": None, "df": None, "deff": None,
+        "method": None,
     })
+
+
+def _survey_data_text(figure: SurveyFigure) -> Any:
+    """What people read in the "Data" cell of a survey row."""
+    if figure.n == 0:
+        return _l("survey: nobody answered yes or no; %(no_need)s did not need it",
+                  no_need=figure.no_need)
+    if not figure.shown:
+        return _l("survey: %(n)s answers, %(no_need)s did not need it; too unreliable to "
+                  "show", n=figure.n, no_need=figure.no_need)
+    text = _l("survey: %(n)s answers, %(no_need)s did not need it; 95 %% interval "
+              "%(low)s–%(high)s %%", n=figure.n, no_need=figure.no_need,
+              low=Figure(figure.low), high=Figure(figure.high))
+    if figure.assessment.status.value == "flagged":
+        return _l("%(text)s (unreliable: read with care)", text=text)
+    return text
+
+
+def _survey_row(figure: SurveyFigure) -> ReportRow:
+    """A claimant-reported figure; what the NCHS rules suppress is ``None``."""
+    indicator, shown = figure.indicator, figure.shown
+    return ReportRow({
+        "key": indicator.code, "label": indicator.name,
+        "numerator": figure.yes if shown else None, "denominator": figure.n,
+        "share": figure.estimate if shown else None, "target": figure.target,
+        "verdict": CoverageVerdict(figure.verdict), "data": _survey_data_text(figure),
+        "interval": (figure.low, figure.high) if shown else None,
+        "source": indicator.source, "definition": indicator.definition,
+        "numerator_field": indicator.item, "denominator_field": indicator.item,
+        "complete": True, "expected": 0, "reported": 0, "missing": None,
+        "no_need": figure.no_need, "reliability": figure.assessment.status.value,
+        "reasons": ", ".join(r.value for r in figure.assessment.reasons) or None,
+        "df": figure.df if shown else None, "deff": figure.deff if shown else None,
+        "method": figure.method if shown else None,
+    })
+
+
+def _side_by_side(admin: list[ReportRow], survey: list[ReportRow]) -> list[ReportRow]:
+    """Each survey row right after the administrative row of the same indicator."""
+    after = {row["key"]: row for row in survey}
+    ordered: list[ReportRow] = []
+    for row in admin:
+        ordered.append(row)
+        ordered += [after.pop(code) for code in list(after)
+                    if BY_CODE[code].pairs == row["key"]]
+    return ordered + list(after.values())
 
 
 def coverage_report(session: Session, period: str | Period, unit: str, *,
                     targets: Optional[Mapping[str, Mapping]] = None,
-                    locale: str = "vi") -> ReportTable:
+                    locale: str = "vi",
+                    options: Optional[Mapping[str, Any]] = None) -> ReportTable:
     """The plan's coverage indicators for ``unit``'s subtree in ``period``.
 
     ``period`` is a code (``2026-09``, ``2026-Q3``, ``2026``) or a :class:`Period`;
     ``unit`` a unit code (:class:`NotFound` if unknown); ``targets`` the configured ones
     (:func:`.indicators.configured_targets`; default: the plan's); ``locale`` the
-    language of the unit's name. The caller checks that the viewer may see ``unit``.
+    language of the unit's name; ``options`` the index's settings for the survey rows
+    (:func:`survey.services.reporting.index.configured`). The caller checks that the
+    viewer may see ``unit``.
 
-    Returns a :class:`ReportTable` with one row per indicator (no total row). Row keys:
+    Returns a :class:`ReportTable` with one row per indicator (no total row): the
+    administrative ones, each followed by its claimant-reported counterpart (``source``
+    ``survey``; :mod:`.survey`), never mixed. For a survey row ``numerator`` is the
+    claimants answering yes (``None`` when suppressed), ``denominator`` those answering
+    yes or no, ``share`` the design-based estimate (weighted, so not always
+    numerator / denominator; ``None`` when suppressed), ``interval`` its 95 % interval,
+    ``no_need`` those answering "I did not need it", ``reliability`` (``reliable``,
+    ``flagged``, ``suppressed``) and ``reasons`` the NCHS rules, ``df``, ``deff``,
+    ``method``; the completeness keys do not apply (``complete`` true, ``expected`` and
+    ``reported`` 0). Row keys:
     ``key`` (indicator code), ``label``, ``numerator``, ``denominator`` (exact counts),
     ``share`` (in [0, 1]; ``None`` when the denominator is 0), ``target`` (``None``: no
     target), ``verdict`` (:class:`CoverageVerdict`), ``data`` (completeness for people),
@@ -232,11 +308,22 @@ def coverage_report(session: Session, period: str | Period, unit: str, *,
     scope = _unit(session, unit)
     months = months_of(period)
     counts = subtree_counts(session, scope, months)
-    rows = [_row(figure) for figure in figures(counts, period, targets)]
+    admin = [_row(figure) for figure in figures(counts, period, targets)]
+    survey = [_survey_row(figure)
+              for figure in survey_figures(session, period, scope, targets, options)]
+    rows = _side_by_side(admin, survey)
     notes = [Note(_l("Counts from the case software are exact: they carry no interval. A "
                      "verdict is given only when every centre and branch sent every month "
                      "of the period; a target is met when the share reaches it."),
-                  rule=True)]
+                  rule=True),
+             Note(_l("Rows marked “claimants' answers” come from the survey, shown beside "
+                     "the case software's figure and never added to it: the share of "
+                     "“yes” among claimants of the matching services who answered yes or "
+                     "no (“I did not need it” is left out), estimated with its interval "
+                     "(confidence level 95%) as the satisfaction index is. “Met” means the lower bound "
+                     "reaches the target, “not met” that the upper bound is below it; a "
+                     "100 % target is not met as soon as one claimant answers no, and "
+                     "cannot be shown met by a sample."), rule=True)]
     if counts.missing:
         notes.append(Note(_l("Missing: %(list)s.", list=missing_text(counts))))
     if counts.updated_at is not None:

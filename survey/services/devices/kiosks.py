@@ -21,6 +21,7 @@ from ..catalogue import snapshot
 from ..catalogue.snapshot import Catalogue, QuestionnaireView, ServiceView, UnitLike
 from ..intake.responses import (NewResponse, check_response, store_responses,
                                 validate_answers)
+from ..intake.sampling import not_asked
 from ..transactions import affected
 from .tokens import hash_token, new_token
 
@@ -306,6 +307,11 @@ def parse_item(raw: Any, device: KioskDevice, lookups: _Lookups, now: dt.datetim
     questionnaire = _parse_version(raw.get("questionnaire_version"), lookups, errors)
     service = _parse_service(raw.get("service"), partial, lookups, errors)
     answers = _parse_answers(raw.get("answers"), questionnaire, errors)
+    if questionnaire is not None:
+        # A coverage item answered by a claimant of a service it is not asked of.
+        for code in not_asked(questionnaire.items, answers,
+                              service.code if service is not None else None):
+            errors.setdefault(f"answers.{code}", []).append("not_asked")
     reasons = _parse_reasons(raw.get("reasons", []), questionnaire, errors)
     if errors:
         return None, errors

@@ -79,7 +79,13 @@ def validate_answers(questionnaire: QuestionnaireLike, answers: Mapping[str, Opt
 
 def check_response(new: NewResponse) -> None:
     """Raise :class:`ServiceError` (field → error codes) when ``new`` cannot be stored."""
+    from .sampling import not_asked
+
     errors = validate_answers(new.questionnaire, new.answers, partial=new.partial)
+    # An item for the claimants of some services only (coverage) answered by another.
+    for code in not_asked(new.questionnaire.items, new.answers,
+                          new.service.code if new.service is not None else None):
+        errors.setdefault(code, []).append("not_asked")
     if new.comment and len(new.comment) > COMMENT_MAX:
         errors.setdefault("comment", []).append("too_long")
     if new.locale not in ("vi", "en"):

@@ -14,7 +14,7 @@ generator and the server checks only that no dimension got more than one item.
 from __future__ import annotations
 
 import random
-from typing import Any, Mapping, Optional
+from typing import Any, Mapping, Optional, Sequence
 
 from ...models.questionnaires import RATING
 from ..catalogue.snapshot import QuestionnaireLike
@@ -29,6 +29,23 @@ def asked_items(questionnaire: QuestionnaireLike, seed: str) -> list[Any]:
     chosen = {rng.choice(codes) for codes in questionnaire.dimension_map().values()}
     return [item for item in questionnaire.items
             if item.kind != RATING or item.dimension is None or item.code in chosen]
+
+
+def for_service(items: Sequence[Any], service: Optional[str]) -> list[Any]:
+    """The items asked of a claimant of ``service`` (a code; ``None``: not known yet, so
+    every item): an item that names services (the coverage items) is asked only of
+    claimants of one of them."""
+    return [item for item in items
+            if service is None or not item.services or service in item.services]
+
+
+def not_asked(items: Sequence[Any], answers: Mapping[str, Optional[int]],
+              service: Optional[str]) -> list[str]:
+    """Codes of the answers to items that are not asked of a claimant of ``service``
+    (``None``: no service given, so no item that names services is asked)."""
+    restricted = {item.code: item.services for item in items if item.services}
+    return [code for code in answers
+            if code in restricted and (service is None or service not in restricted[code])]
 
 
 def too_many_per_dimension(questionnaire: QuestionnaireLike,

@@ -64,13 +64,16 @@ class ItemKeys:
 
 
 def item_keys(session: Session, questionnaire_ids: Sequence[int], composite: bool,
-              facts: bool = False) -> ItemKeys:
+              facts: bool = False, source: str = "indicator") -> ItemKeys:
     """Keys for the versions answered in the period.
 
     ``composite``: items with a dimension, keyed ``dimension:code`` so that a code
     moved to another dimension in a later version keeps each version's mapping.
     Otherwise every rated item, keyed by its stable code; with ``facts``, the facts
-    that define an indicator instead (yes/no, trips), keyed by code.
+    that define an indicator instead (yes/no, trips), keyed by code: the indicator named
+    under ``source`` in their definition (``indicator``: the facts' own shares;
+    ``coverage``: the plan's claimant-reported coverage, :mod:`survey.services.coverage`).
+    Facts, whatever their source, never enter the composite or the item rows.
     """
     rows = session.execute(
         sa.select(QuestionnaireItem.questionnaire_id, QuestionnaireItem.code,
@@ -80,7 +83,7 @@ def item_keys(session: Session, questionnaire_ids: Sequence[int], composite: boo
     keys: dict[str, int] = {}
     position: dict[tuple[int, str], int] = {}
     dimensions: dict[str, list[str]] = {}
-    fact_items = _fact_items(session, questionnaire_ids)
+    fact_items = _fact_items(session, questionnaire_ids, source)
     positive: dict[str, tuple[int, ...]] = {}
     for qid, code, dimension in rows:
         if facts:
@@ -101,10 +104,10 @@ def item_keys(session: Session, questionnaire_ids: Sequence[int], composite: boo
     return ItemKeys(tuple(keys), position, dimensions, positive)
 
 
-def _fact_items(session: Session, questionnaire_ids: Sequence[int]
-                ) -> dict[tuple[int, str], tuple[int, ...]]:
-    """(questionnaire id, item code) of the facts (yes/no, trips: not rated 1–5) →
-    the values their indicator counts (empty when the fact defines none)."""
+def _fact_items(session: Session, questionnaire_ids: Sequence[int],
+                source: str = "indicator") -> dict[tuple[int, str], tuple[int, ...]]:
+    """(questionnaire id, item code) of the facts (yes/no, trips, need: not rated 1–5)
+    → the values their indicator under ``source`` counts (empty when it has none)."""
     from ...models import Questionnaire
     from ...models.questionnaires import RATING
 
@@ -114,7 +117,7 @@ def _fact_items(session: Session, questionnaire_ids: Sequence[int]
             .where(Questionnaire.id.in_(list(questionnaire_ids)))):
         for item in definition.get("items", []):
             if item.get("kind", RATING) != RATING:
-                values = (item.get("indicator") or {}).get("values") or ()
+                values = (item.get(source) or {}).get("values") or ()
                 found[(qid, item["code"])] = tuple(int(v) for v in values)
     return found
 

@@ -266,6 +266,9 @@ class IndexQuery:
     depth: int = 1
     #: Count only verified responses: those of a receipt code or a kiosk.
     verified: bool = False
+    #: ``by=fact``: the indicators named under this key of the items' definitions
+    #: (``indicator``: the facts; ``coverage``: the plan's claimant-reported coverage).
+    facts: str = "indicator"
 
 
 def configured(config: Mapping[str, Any]) -> dict[str, Any]:
@@ -328,8 +331,8 @@ def index_table(session: Session, query: IndexQuery) -> IndexTable:
         data = items
     elif by is Breakdown.FACT:
         data = _fetch(session, tree, parsed, where, qids, "unit", False, receipt_units,
-                      facts=True)
-    specs = _specs(session, data, scope.id, by, qids, locale, query.depth)
+                      facts=True, source=query.facts)
+    specs = _specs(session, data, scope.id, by, qids, locale, query.depth, query.facts)
     rows = [dataclasses.replace(_row(data, spec, judge), level=spec.level) for spec in specs]
     fdr = (by == Breakdown.UNIT) if query.fdr is None else query.fdr
     if fdr:
@@ -366,10 +369,10 @@ def check_arguments(period: str, by: Breakdown | str, target: Optional[float],
 
 def _fetch(session: Session, tree: UnitTree, period: Period, where: list, qids: list[int],
            group_by: str, composite: bool, receipt_units: frozenset[int],
-           facts: bool = False) -> _Data:
+           facts: bool = False, source: str = "indicator") -> _Data:
     from . import aggregates
 
-    keys = aggregates.item_keys(session, qids, composite, facts)
+    keys = aggregates.item_keys(session, qids, composite, facts, source)
     n = aggregates.response_counts(session, where, group_by)
     offset = local_tz().utcoffset(period.start_utc.replace(tzinfo=None))
     day = aggregates.day_expression(session, int(offset.total_seconds()) if offset else 0)
@@ -589,7 +592,7 @@ def _adjusted(rows: list[IndexRow], level: float) -> list[IndexRow]:
 
 
 def _specs(session: Session, data: _Data, root: int, by: Breakdown, qids: list[int],
-           locale: str, depth: int = 1) -> list[_Spec]:
+           locale: str, depth: int = 1, source: str = "indicator") -> list[_Spec]:
     """The rows of the breakdown, in display order."""
     members = data.tree.subtree(root)
     if by == Breakdown.UNIT:
@@ -601,7 +604,7 @@ def _specs(session: Session, data: _Data, root: int, by: Breakdown, qids: list[i
         return [_Spec(c.value, CHANNELS[c.value], root, members, group=c.value)
                 for c in Channel]
     if by == Breakdown.FACT:
-        names = _labels(session, qids, locale, "indicators")
+        names = _labels(session, qids, locale, "indicators", source)
         return [_Spec(code, names.get(code, code), root, members, pick=("facts", code))
                 for code in data.keys.keys]
     kind = "dimensions" if by == Breakdown.DIMENSION else "items"
@@ -645,7 +648,8 @@ def _service_keys(session: Session, data: _Data, locale: str) -> list[tuple[Any,
     return keys
 
 
-def _labels(session: Session, qids: list[int], locale: str, kind: str) -> dict[str, str]:
+def _labels(session: Session, qids: list[int], locale: str, kind: str,
+            source: str = "indicator") -> dict[str, str]:
     """Dimension or item names, the newest answered version's wording winning."""
     labels: dict[str, str] = {}
     versions = session.scalars(sa.select(Questionnaire).where(Questionnaire.id.in_(qids))
@@ -656,7 +660,7 @@ def _labels(session: Session, qids: list[int], locale: str, kind: str) -> dict[s
                 labels[dim["code"]] = dim.get(locale) or dim.get("vi") or dim["code"]
         elif kind == "indicators":
             for item in questionnaire.definition.get("items", []):
-                indicator = item.get("indicator")
+                indicator = item.get(source)
                 if indicator:
                     labels[item["code"]] = indicator.get(locale) or indicator.get("vi")
         else:

@@ -412,20 +412,30 @@ class _Builder:
         from ..coverage.indicators import configured_targets
 
         table = coverage_report(self.session, self.period, self.code,
-                                targets=configured_targets(current_app.config), locale="vi")
+                                targets=configured_targets(current_app.config), locale="vi",
+                                options=self.options)
         sheet = Sheet("ChiTieu2269", _("Coverage indicators of Decision 2269/QĐ-TTg"),
                       texts.coverage_columns())
         for row in table.rows:
+            low, high = row["interval"] or (None, None)
             sheet.rows.append([
                 row["key"], str(row["label"]), str(row["definition"]), row["numerator"],
                 row["denominator"], _fraction(row["share"]), _fraction(row["target"]),
                 row["verdict"].value, texts.yes_no(bool(row["complete"])),
-                str(row["missing"] or "")])
+                str(row["missing"] or ""), row["source"].value, _fraction(low),
+                _fraction(high), row["no_need"], row["reliability"] or ""])
         sheet.notes = [_("Exact counts from the case software (people who asked, were "
                          "counselled, referred, placed, supported to train), summed over the "
                          "unit's centres and branches: no sampling, so no interval. A verdict "
                          "is given only when every centre and branch sent every month of the "
-                         "period; the survey's index is never mixed with these figures.")]
+                         "period; the survey's index is never mixed with these figures."),
+                       _("Rows with source “survey” are what claimants of the matching "
+                         "services answered in the survey (yes / no / I did not need it), "
+                         "each beside the case software's figure of the same indicator and "
+                         "never added to it: the weighted share of “yes” among those who "
+                         "answered yes or no, with its interval (confidence level 95%), estimated and judged as "
+                         "the satisfaction index (docs/coverage.md). A suppressed figure is "
+                         "blank.")]
         return sheet
 
     def _notes(self, units: IndexTable) -> Sheet:

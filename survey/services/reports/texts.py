@@ -133,7 +133,12 @@ def coverage_columns() -> list[Column]:
             Column("value", _("Value"), PERCENT, 10), Column("target", _("Target"), PERCENT, 10),
             Column("verdict", _("Verdict"), CODE, 16),
             Column("complete", _("Data complete"), TEXT, 10),
-            Column("missing", _("Missing unit-months"), TEXT, 40)]
+            Column("missing", _("Missing unit-months"), TEXT, 40),
+            Column("source", _("Source"), CODE, 10),
+            Column("low", _("Interval (95%): low"), PERCENT, 10),
+            Column("high", _("Interval (95%): high"), PERCENT, 10),
+            Column("no_need", _("Answered “I did not need it”"), COUNT, 12),
+            Column("reliability", _("Reliability (NCHS)"), CODE, 12)]
 
 
 def suppression_notes() -> list[str]:
