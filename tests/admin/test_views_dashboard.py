@@ -326,7 +326,7 @@ def test_a_custom_range_link_is_shareable_and_every_page_takes_it(client, make_u
 @pytest.mark.parametrize("query,words", [
     ("from=2026-08-01&to=2026-07-01", "01/08/2026"),
     ("from=2023-01-01&to=2026-06-30", "1277"),
-    ("from=2026-07-01&to=", "last day"),
+    ("from=2026-07-01&to=", "ngày kết thúc"),
     ("from=2026-07-01&to=2026-07-32", "2026-07-32"),
 ])
 def test_a_bad_custom_range_is_a_clear_400_with_the_form_kept(client, make_user, demo,
