@@ -1,7 +1,8 @@
 """Transaction helpers that make SQLite behave like PostgreSQL where it matters."""
 from __future__ import annotations
 
-from typing import Any, cast
+from contextlib import contextmanager
+from typing import Any, Iterator, cast
 
 from sqlalchemy import CursorResult, Result
 from sqlalchemy.exc import DBAPIError
@@ -25,12 +26,20 @@ def begin_write(session: Session) -> None:
         # On the driver's connection: SQLAlchemy's execution machinery costs more than
         # the statement, and this runs on every claimant's post. A locked database is
         # raised as SQLAlchemy would (OperationalError), which callers answer with a 503.
-        dialect = connection.dialect
-        try:
+        with driver_errors(connection.dialect, "BEGIN IMMEDIATE"):
             raw.execute("BEGIN IMMEDIATE")
-        except dialect.loaded_dbapi.Error as exc:
-            raise DBAPIError.instance("BEGIN IMMEDIATE", None, exc, dialect.loaded_dbapi.Error,
-                                      dialect=dialect) from exc
+
+
+@contextmanager
+def driver_errors(dialect: Any, statement: str) -> Iterator[None]:
+    """Around a statement sent to the driver's own connection or cursor: its errors
+    raised as SQLAlchemy raises them (IntegrityError, OperationalError …), which is what
+    callers tell a taken receipt code or a locked database by."""
+    try:
+        yield
+    except dialect.loaded_dbapi.Error as exc:
+        raise DBAPIError.instance(statement, None, exc, dialect.loaded_dbapi.Error,
+                                  dialect=dialect) from exc
 
 
 def affected(result: Result[Any]) -> int:

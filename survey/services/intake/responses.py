@@ -15,7 +15,7 @@ from ...models import (COMMENT_MAX, Answer, Channel, Comment, Contact, KioskDevi
                       ReceiptCode, Response, ResponseReason, ResponseStatus, utcnow)
 from ..catalogue.snapshot import QuestionnaireLike, ServiceLike, UnitLike
 from ..errors import ServiceError
-from ..transactions import affected, begin_write
+from ..transactions import affected, begin_write, driver_errors
 
 CONTACT_RETENTION = dt.timedelta(days=180)
 
@@ -113,23 +113,12 @@ def store_response(session: Session, new: NewResponse, checked: bool = False) ->
     raw = connection.connection.dbapi_connection
     if dialect.name in RAW_DIALECTS and raw is not None:
         cursor = raw.cursor()
-        statement = ""
         try:
-            insert = _raw_insert(dialect, "response")
-            statement = insert.sql
-            if not insert.run(cursor, [_response_row(new)]):
+            if not _raw_insert(dialect, "response").run(cursor, [_response_row(new)]):
                 return False
             for table, rows in _child_rows(new).items():
                 if rows:
-                    insert = _raw_insert(dialect, table.name, tuple(rows[0]))
-                    statement = insert.sql
-                    insert.run(cursor, rows)
-        except dialect.loaded_dbapi.Error as exc:
-            # As SQLAlchemy would raise it (IntegrityError, OperationalError …): callers
-            # tell a taken receipt code or a locked database by those classes.
-            raise sa.exc.DBAPIError.instance(
-                statement, None, exc, dialect.loaded_dbapi.Error,
-                dialect=dialect) from exc
+                    _raw_insert(dialect, table.name, tuple(rows[0])).run(cursor, rows)
         finally:
             cursor.close()
         return True
@@ -170,6 +159,7 @@ class RawInsert:
         self.converters = [(name, table.c[name].type.dialect_impl(dialect)
                             .bind_processor(dialect)) for name in order]
         self.returning = returning
+        self.dialect = dialect
 
     def params(self, row: Mapping[str, Any]) -> Any:
         values = [(name, row[name] if convert is None else convert(row[name]))
@@ -178,13 +168,14 @@ class RawInsert:
 
     def run(self, cursor: Any, rows: Sequence[Mapping[str, Any]]) -> int:
         """Insert ``rows``; with RETURNING, how many were inserted (0 on a conflict)."""
-        if self.returning:
-            cursor.execute(self.sql, self.params(rows[0]))
-            return len(cursor.fetchall())
-        if len(rows) == 1:
-            cursor.execute(self.sql, self.params(rows[0]))
-        else:
-            cursor.executemany(self.sql, [self.params(row) for row in rows])
+        with driver_errors(self.dialect, self.sql):
+            if self.returning:
+                cursor.execute(self.sql, self.params(rows[0]))
+                return len(cursor.fetchall())
+            if len(rows) == 1:
+                cursor.execute(self.sql, self.params(rows[0]))
+            else:
+                cursor.executemany(self.sql, [self.params(row) for row in rows])
         return len(rows)
 
 
