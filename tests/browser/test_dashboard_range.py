@@ -5,39 +5,25 @@ critical violation. Screenshots go to ``tmp_path`` (or ``$SURVEY_SCREENSHOTS``).
 from __future__ import annotations
 
 import datetime as dt
-import os
-from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from survey.extensions import db
 from survey.models import utcnow
-from survey.services.catalogue.demo import add_dashboard_demo
 from survey.timeutil import local_date
 
 from .conftest import axe_serious
-from .test_admin import SIZES, add_user, sign_in
+from .test_admin import SIZES, sign_in
+from .test_admin_devices import shots
+from .test_dashboard import manager  # noqa: F401  (the fixture: demo data and a manager)
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def manager(live_server) -> str:
-    app = live_server.app()
-    with app.app_context():
-        add_dashboard_demo(db.session)
-        db.session.commit()
-        db.engine.dispose()
-    add_user(live_server, "range@example.org", "manager", "NA-VINH")
-    return "range@example.org"
 
 
 @pytest.mark.parametrize("size", sorted(SIZES))
 def test_a_custom_range_is_chosen_in_the_form_and_kept_in_the_url(live_server, manager,
                                                                    browser, size, tmp_path):
-    shots = Path(os.environ.get("SURVEY_SCREENSHOTS") or tmp_path)
-    shots.mkdir(parents=True, exist_ok=True)
+    folder = shots(tmp_path)
     context = browser.new_context(viewport=SIZES[size], locale="vi-VN",
                                   is_mobile=size == "phone", has_touch=size == "phone")
     page = context.new_page()
@@ -59,7 +45,7 @@ def test_a_custom_range_is_chosen_in_the_form_and_kept_in_the_url(live_server, m
     assert page.locator("svg#chart-funnel").count() == 1  # the demo units, compared
     assert axe_serious(page) == []
     assert page.evaluate("document.documentElement.scrollWidth") <= SIZES[size]["width"]
-    page.screenshot(path=str(shots / f"dashboard-range-{size}.png"), full_page=True)
+    page.screenshot(path=str(folder / f"dashboard-range-{size}.png"), full_page=True)
     # The other pages keep the range (links carry its code).
     page.get_by_role("link", name="Điều gì kéo chỉ số xuống").click()
     assert label in page.locator("h1").text_content()
@@ -76,5 +62,5 @@ def test_a_custom_range_is_chosen_in_the_form_and_kept_in_the_url(live_server, m
     assert page.locator("#f-from").input_value() == last.isoformat()
     assert page.locator("#f-to").input_value() == first.isoformat()
     assert axe_serious(page) == []
-    page.screenshot(path=str(shots / f"dashboard-range-bad-{size}.png"), full_page=True)
+    page.screenshot(path=str(folder / f"dashboard-range-bad-{size}.png"), full_page=True)
     context.close()
