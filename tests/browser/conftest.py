@@ -71,3 +71,14 @@ def form_post(page, timeout: float = 30_000):
     with page.expect_navigation(wait_until="load", timeout=timeout):
         with page.expect_response(lambda r: r.request.method == "POST", timeout=timeout) as posted:
             yield posted
+
+
+@contextmanager
+def follow(page, timeout: float = 30_000):
+    """Click a link or submit a GET form inside the block; returns once the new page has loaded.
+
+    Checks run right after a bare ``click()`` can read the old page, or no page at all while
+    the browser swaps documents.
+    """
+    with page.expect_navigation(wait_until="load", timeout=timeout):
+        yield

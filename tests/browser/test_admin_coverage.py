@@ -7,7 +7,7 @@ import pytest
 from survey.extensions import db
 from survey.services.coverage.demo import add_demo_coverage
 
-from .conftest import KIOSK, PHONE, axe_serious, form_post, watch_csp
+from .conftest import KIOSK, PHONE, axe_serious, follow, form_post, watch_csp
 from .test_admin import add_user, sign_in
 from .test_admin_units import new_page, shots_dir
 
@@ -50,7 +50,8 @@ def test_coverage_page_fits_and_passes_axe(live_server, emails, browser, tmp_pat
     assert page.locator("#p-NA-VINH").is_visible()
     check("coverage")
     page.select_option("#unit", "NA-VINH")
-    page.locator("form.card button[type=submit]").click()
+    with follow(page):
+        page.locator("form.card button[type=submit]").click()
     assert page.locator("#p-NA-DEMO1").is_visible()
     check("coverage-centre")
     page.goto(f"{live_server.url}/admin/coverage/import")

@@ -17,7 +17,7 @@ from survey.services import catalogue
 from tests.support.inbox import add_case, add_response
 from tests.support.live import LiveServer
 
-from .conftest import KIOSK, PHONE, axe_serious, watch_csp
+from .conftest import KIOSK, PHONE, axe_serious, follow, watch_csp
 from .test_admin import add_user, sign_in
 
 pytestmark = pytest.mark.browser
@@ -89,12 +89,15 @@ def test_a_handler_works_a_case_in_the_browser(live_server: LiveServer, inbox_da
     page.goto(f"{live_server.url}/admin/inbox?lang=en")
     assert "Một văn phòng khác" not in page.content()
     page.get_by_label("Overdue only").check()
-    page.get_by_role("button", name="Filter", exact=True).click()
+    with follow(page):
+        page.get_by_role("button", name="Filter", exact=True).click()
     assert "overdue=y" in page.url and page.locator("table.stack tbody tr").count() == 1
-    page.locator("table.stack tbody tr a.code").first.click()
+    with follow(page):
+        page.locator("table.stack tbody tr a.code").first.click()
     page.select_option("#status", "in_progress")
     page.fill("#note", "Đã gọi điện cho người lao động")
-    page.get_by_role("button", name="Change the status").first.click()
+    with follow(page):
+        page.get_by_role("button", name="Change the status").first.click()
     assert "done=status" in page.url
     assert page.get_by_text("New → In progress").is_visible()
     context.close()

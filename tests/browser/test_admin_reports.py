@@ -15,7 +15,7 @@ from survey.extensions import db
 from survey.services.catalogue.demo import add_demo_responses
 from survey.services.reports.signoff import software_version  # noqa: F401  (import check)
 
-from .conftest import KIOSK, PHONE, axe_serious, form_post, watch_csp
+from .conftest import KIOSK, PHONE, axe_serious, follow, form_post, watch_csp
 from .test_admin import add_user, sign_in
 from .test_admin_devices import shots
 
@@ -62,7 +62,8 @@ def test_generate_submit_approve_and_look_at_the_pdf(people, browser, tmp_path):
     assert "NA-DEMO1" in page.content() and "chưa báo cáo" in page.content()
     assert axe_serious(page) == []
     page.screenshot(path=str(shots(tmp_path) / "desktop-reports-tracker.png"), full_page=True)
-    page.get_by_role("link", name="NA-DEMO1").first.click()
+    with follow(page):
+        page.get_by_role("link", name="NA-DEMO1").first.click()
     with form_post(page, timeout=120_000) as posted:
         page.locator("form[action*='/generate'] button").click()
     assert posted.value.status == 303 and "/jobs/" in page.url  # answered at once
@@ -75,7 +76,8 @@ def test_generate_submit_approve_and_look_at_the_pdf(people, browser, tmp_path):
     page.screenshot(path=str(shots(tmp_path) / "desktop-report-job-done.png"), full_page=True)
     xlsx = page.request.get(url + page.get_by_role("link", name="XLSX").get_attribute("href"))
     assert xlsx.status == 200 and xlsx.body()[:2] == b"PK"
-    page.get_by_role("link", name="Mở trang báo cáo").click()
+    with follow(page):
+        page.get_by_role("link", name="Mở trang báo cáo").click()
     with form_post(page) as posted:
         page.locator("form[action*='/submit'] button").click()
     assert posted.value.status == 303 and "đã gửi" in page.content()

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import KIOSK, PHONE, axe_serious, form_post, watch_csp
+from .conftest import KIOSK, PHONE, axe_serious, follow, form_post, watch_csp
 from tests.support.live import focused_id
 
 from .test_admin import add_user, sign_in
@@ -58,7 +58,8 @@ def test_units_import_preview_then_confirm(live_server, admin_email, browser, tm
     page.goto(f"{live_server.url}/admin/units")
     assert page.get_by_role("link", name="NA-VINH-Q1").is_visible()
     check("units")
-    page.locator("a[href^='/admin/units/import']").click()
+    with follow(page):
+        page.locator("a[href^='/admin/units/import']").click()
     check("units-import")
     page.set_input_files("#file", files=[{"name": "units.csv", "mimeType": "text/csv",
                                           "buffer": CSV.encode()}])

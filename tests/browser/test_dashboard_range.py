@@ -12,7 +12,7 @@ import pytest
 from survey.models import utcnow
 from survey.timeutil import local_date
 
-from .conftest import axe_serious
+from .conftest import axe_serious, follow
 from .test_admin import SIZES, sign_in
 from .test_admin_devices import shots
 from .test_dashboard import manager  # noqa: F401  (the fixture: demo data and a manager)
@@ -47,7 +47,8 @@ def test_a_custom_range_is_chosen_in_the_form_and_kept_in_the_url(live_server, m
     assert page.evaluate("document.documentElement.scrollWidth") <= SIZES[size]["width"]
     page.screenshot(path=str(folder / f"dashboard-range-{size}.png"), full_page=True)
     # The other pages keep the range (links carry its code).
-    page.get_by_role("link", name="Điều gì kéo chỉ số xuống").click()
+    with follow(page):
+        page.get_by_role("link", name="Điều gì kéo chỉ số xuống").click()
     assert label in page.locator("h1").text_content()
     assert axe_serious(page) == []
     # A range that ends before it starts: 400, the message, the dates kept.

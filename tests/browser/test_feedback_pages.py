@@ -15,7 +15,7 @@ from survey.services.inbox.demo import add_demo_feedback
 from tests.support.inbox import add_case
 from tests.support.live import LiveServer
 
-from .conftest import KIOSK, PHONE, axe_serious, watch_csp
+from .conftest import KIOSK, PHONE, axe_serious, follow, watch_csp
 from .test_admin import add_user, sign_in
 
 pytestmark = pytest.mark.browser
@@ -77,7 +77,8 @@ def test_a_claimant_asks_to_delete_their_contact_details(live_server: LiveServer
     page = context.new_page()
     page.goto(f"{live_server.url}/y-kien/{codes['asked']}")
     page.get_by_label("Xóa thông tin liên hệ của tôi").check()
-    page.get_by_role("button", name="Gửi yêu cầu").click()
+    with follow(page):
+        page.get_by_role("button", name="Gửi yêu cầu").click()
     assert "done=1" in page.url
     assert page.get_by_text("Chúng tôi đã nhận yêu cầu").is_visible()
     assert page.get_by_text("Yêu cầu xóa thông tin liên hệ").is_visible()
