@@ -45,6 +45,7 @@ from survey import create_app  # noqa: E402
 from survey.extensions import db  # noqa: E402
 from survey.models import Answer, Response, ResponseStatus, User  # noqa: E402
 from survey.services import accounts, audit, catalogue  # noqa: E402
+from survey.services.intake.responses import answer_bits  # noqa: E402
 from survey.services.reporting.periods import parse_period  # noqa: E402
 
 UNITS = 30
@@ -81,17 +82,18 @@ def build(app, responses: int, seed: int = 2026) -> None:
             for period, count in ((PERIOD, responses), (PREVIOUS, max(responses // 10, 1))):
                 for start in range(0, count, 50_000):
                     batch = generate(rng, min(50_000, count - start), unit_ids, codes,
-                                     questionnaire.id, period)
+                                     questionnaire, period)
                     (copy_postgres if postgres else insert_sqlite)(connection, *batch)
             connection.commit()
         finally:
             connection.close()
 
 
-def generate(rng, size: int, unit_ids: list[int], codes: list[str], questionnaire_id: int,
+def generate(rng, size: int, unit_ids: list[int], codes: list[str], questionnaire,
              period: str) -> tuple[list, list]:
     """(response rows, answer rows): a unit effect and a respondent mood, so that answers
-    correlate as real ones do; about 5 % "not applicable"."""
+    correlate as real ones do; about 5 % "not applicable". Each response carries its
+    ``answer_bits`` as the intake computes them."""
     quarter = parse_period(period)
     seconds = int((quarter.end_utc - quarter.start_utc).total_seconds()) - 1
     units = rng.integers(0, len(unit_ids), size)
@@ -105,9 +107,11 @@ def generate(rng, size: int, unit_ids: list[int], codes: list[str], questionnair
     for i in range(size):
         rid = uuid.UUID(int=int(rng.integers(0, 2**62)) << 64 | int(rng.integers(0, 2**62)))
         moment = start + dt.timedelta(seconds=int(offsets[i]))
-        responses.append((rid, unit_ids[units[i]], str(channels[i]), questionnaire_id, moment))
-        answers.extend((rid, code, None if missing[i, j] else int(values[i, j]))
-                       for j, code in enumerate(codes))
+        given = {code: None if missing[i, j] else int(values[i, j])
+                 for j, code in enumerate(codes)}
+        responses.append((rid, unit_ids[units[i]], str(channels[i]), questionnaire.id, moment,
+                          answer_bits(questionnaire, given)))
+        answers.extend((rid, code, value) for code, value in given.items())
     return responses, answers
 
 
@@ -116,8 +120,10 @@ def insert_sqlite(connection, responses: list, answers: list) -> None:
     stamp = "%Y-%m-%d %H:%M:%S.%f"
     cursor.executemany(
         "INSERT INTO responses (id, unit_id, service_id, channel, questionnaire_id, locale, "
-        "submitted_at, received_at, status, partial) VALUES (?,?,NULL,?,?,'vi',?,?,'valid',0)",
-        [(r.hex, u, c, q, m.strftime(stamp), m.strftime(stamp)) for r, u, c, q, m in responses])
+        "submitted_at, received_at, status, partial, answer_bits) "
+        "VALUES (?,?,NULL,?,?,'vi',?,?,'valid',0,?)",
+        [(r.hex, u, c, q, m.strftime(stamp), m.strftime(stamp), bits)
+         for r, u, c, q, m, bits in responses])
     cursor.executemany("INSERT INTO answers (response_id, item_code, value) VALUES (?,?,?)",
                        [(r.hex, code, value) for r, code, value in answers])
 
@@ -125,9 +131,10 @@ def insert_sqlite(connection, responses: list, answers: list) -> None:
 def copy_postgres(connection, responses: list, answers: list) -> None:
     cursor = connection.cursor()
     with cursor.copy("COPY responses (id, unit_id, channel, questionnaire_id, locale, "
-                     "submitted_at, received_at, status, partial) FROM STDIN") as copy:
-        for r, u, c, q, m in responses:
-            copy.write_row((r, u, c, q, "vi", m, m, "valid", False))
+                     "submitted_at, received_at, status, partial, answer_bits) "
+                     "FROM STDIN") as copy:
+        for r, u, c, q, m, bits in responses:
+            copy.write_row((r, u, c, q, "vi", m, m, "valid", False, bits))
     with cursor.copy("COPY answers (response_id, item_code, value) FROM STDIN") as copy:
         for row in answers:
             copy.write_row(row)

@@ -12,6 +12,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..extensions import Model
 from .types import UTCDateTime, utcnow
 
+#: :attr:`Response.answer_bits`: where the "answered 4 or 5" bits start (the answered
+#: bits below them), and how many items a version may have for its bits to be kept.
+SATISFIED_SHIFT = 30
+
 #: Longest free-text comment, in characters: the phone form, the service and this
 #: table's check all use it.
 COMMENT_MAX = 2000
@@ -66,6 +70,13 @@ class Response(Model):
         sa.ForeignKey("receipt_codes.id"), unique=True)
     #: True when the claimant left before the end and only part was kept.
     partial: Mapped[bool] = mapped_column(default=False)
+    #: The answers folded into one integer when stored, so that the index reads responses
+    #: alone (:func:`survey.services.intake.responses.answer_bits`): bit i set when item i
+    #: of the questionnaire version (its position) was answered, bit 30 + i when it was
+    #: answered 4 or 5. ``None`` when not computed (responses written by other means than
+    #: the intake, before this column existed, or of a questionnaire beyond 30 items):
+    #: the index then reads their answers.
+    answer_bits: Mapped[Optional[int]] = mapped_column(sa.BigInteger)
 
     unit = relationship("Unit")
     service = relationship("Service")

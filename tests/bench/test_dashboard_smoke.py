@@ -43,9 +43,20 @@ def test_a_small_run_prints_the_overview_against_the_baseline(bench, capsys):
 def test_the_synthetic_quarter_is_where_the_overview_looks(bench):
     import numpy as np
 
-    responses, answers = bench.generate(np.random.default_rng(1), 50, [1, 2], ["a", "b"], 7,
-                                        bench.PERIOD)
+    from types import SimpleNamespace
+
+    questionnaire = SimpleNamespace(id=7, definition={"items": [{"code": "a"}, {"code": "b"}]})
+    responses, answers = bench.generate(np.random.default_rng(1), 50, [1, 2], ["a", "b"],
+                                        questionnaire, bench.PERIOD)
     period = bench.parse_period(bench.PERIOD)
     start, end = (period.start_utc.replace(tzinfo=None), period.end_utc.replace(tzinfo=None))
-    assert all(start <= moment < end for *_rest, moment in responses)
+    assert all(start <= moment < end for *_rest, moment, _bits in responses)
     assert len(answers) == 100 and {value for *_r, value in answers} <= {None, 1, 2, 3, 4, 5}
+    # Each response carries the bits of its own answers (a at bit 0, b at bit 1).
+    given = {}
+    for rid, code, value in answers:
+        given.setdefault(rid, {})[code] = value
+    for rid, *_rest, bits in responses:
+        a, b = given[rid]["a"], given[rid]["b"]
+        assert bits & 1 == (a is not None) and bits >> 1 & 1 == (b is not None)
+        assert bits >> 30 & 1 == (a is not None and a >= 4)

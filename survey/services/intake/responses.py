@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from ...models import (COMMENT_MAX, Answer, Channel, Comment, Contact, KioskDevice,
                       ReceiptCode, Response, ResponseReason, ResponseStatus, utcnow)
+from ...models.responses import SATISFIED_SHIFT
 from ..catalogue.snapshot import QuestionnaireLike, ServiceLike, UnitLike
 from ..errors import ServiceError
 from ..transactions import affected, begin_write, driver_errors
@@ -239,7 +240,24 @@ def _response_row(new: NewResponse) -> dict[str, Any]:
         submitted_at=new.submitted_at or now, received_at=now, status=new.status,
         status_reason=new.status_reason, device_id=new.device.id if new.device else None,
         receipt_code_id=new.receipt_code.id if new.receipt_code else None,
-        partial=new.partial)
+        partial=new.partial, answer_bits=answer_bits(new.questionnaire, new.answers))
+
+
+def answer_bits(questionnaire: QuestionnaireLike,
+                answers: Mapping[str, Optional[int]]) -> Optional[int]:
+    """:attr:`Response.answer_bits` of these answers: bit i when item i of the version (its
+    position) has a value, bit 30 + i when that value is 4 or 5 (what the index counts as
+    satisfied; the facts' bits are kept too but never read as such). ``None`` for a
+    version of more than 30 items, whose answers the index reads instead."""
+    items = questionnaire.definition["items"]
+    if len(items) > SATISFIED_SHIFT:
+        return None
+    bits = 0
+    for i, item in enumerate(items):
+        value = answers.get(item["code"])
+        if value is not None:
+            bits |= (1 << i) | ((value >= 4) << (SATISFIED_SHIFT + i))
+    return bits
 
 
 _STATEMENTS: dict[str, tuple[Any, dict[Any, Any]]] = {}

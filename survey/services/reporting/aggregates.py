@@ -11,6 +11,12 @@ distinct patterns into the exact integer cross-products with one matrix product
 per group. Items are "keys": ``dimension:code`` (each questionnaire version's own
 dimension map) for the composite, or the plain item code for item shares.
 
+Each response keeps its rated answers folded the same way when it is stored
+(:attr:`Response.answer_bits`, bits by the items' positions in its questionnaire
+version), so the ratings are counted from the responses alone (:func:`stored_query`):
+the join with the answers — fifteen rows per response — is left to the responses stored
+without those bits and to the facts, whose "yes" depends on the indicator.
+
 The clustered design needs less: per primary sampling unit (the unit a response was
 given at × the local calendar day), the number of responses and, per key, the number
 satisfied and the number who answered: the same pattern query grouped by day as well
@@ -29,6 +35,7 @@ from sqlalchemy.orm import Session
 
 from ...analysis import StratumSums
 from ...models import Answer, Channel, QuestionnaireItem, Response, ResponseStatus
+from ...models.responses import SATISFIED_SHIFT
 from .periods import Period
 
 #: The composite index's dimensions (the five SIPAS dimensions), in display order. An
@@ -53,6 +60,9 @@ class ItemKeys:
     dimensions: dict[str, list[str]] = field(default_factory=dict)
     #: Facts mode: key → the stored values that count as "yes" for its indicator.
     positive: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    #: questionnaire_id → the key of each of its items, by position (-1: no key), to read
+    #: :attr:`Response.answer_bits`.
+    slots: dict[int, np.ndarray] = field(default_factory=dict)
 
     def satisfied(self) -> sa.ColumnElement[bool]:
         """When an answer counts for its key: 4–5 on the satisfaction scale, or one of
@@ -77,7 +87,7 @@ def item_keys(session: Session, questionnaire_ids: Sequence[int], composite: boo
     """
     rows = session.execute(
         sa.select(QuestionnaireItem.questionnaire_id, QuestionnaireItem.code,
-                  QuestionnaireItem.dimension)
+                  QuestionnaireItem.dimension, QuestionnaireItem.position)
         .where(QuestionnaireItem.questionnaire_id.in_(list(questionnaire_ids)))
         .order_by(QuestionnaireItem.questionnaire_id.desc(), QuestionnaireItem.position))
     keys: dict[str, int] = {}
@@ -85,7 +95,9 @@ def item_keys(session: Session, questionnaire_ids: Sequence[int], composite: boo
     dimensions: dict[str, list[str]] = {}
     fact_items = _fact_items(session, questionnaire_ids, source)
     positive: dict[str, tuple[int, ...]] = {}
-    for qid, code, dimension in rows:
+    slots: dict[int, dict[int, int]] = {}
+    for qid, code, dimension, place in rows:
+        slots.setdefault(qid, {})
         if facts:
             values = fact_items.get((qid, code))
             if not values:
@@ -98,10 +110,17 @@ def item_keys(session: Session, questionnaire_ids: Sequence[int], composite: boo
             keys[key] = len(keys)
             if composite and dimension is not None:
                 dimensions.setdefault(dimension, []).append(key)
-        position[(qid, code)] = keys[key]
+        position[(qid, code)] = slots[qid][place] = keys[key]
     order = {d: i for i, d in enumerate(INDEX_DIMENSIONS)}
     dimensions = dict(sorted(dimensions.items(), key=lambda pair: order[pair[0]]))
-    return ItemKeys(tuple(keys), position, dimensions, positive)
+    by_position = {}
+    for qid, found in slots.items():
+        places = np.full(SATISFIED_SHIFT, -1, dtype=np.int64)
+        for place, key_index in found.items():
+            if place < SATISFIED_SHIFT:
+                places[place] = key_index
+        by_position[qid] = places
+    return ItemKeys(tuple(keys), position, dimensions, positive, by_position)
 
 
 def _fact_items(session: Session, questionnaire_ids: Sequence[int],
@@ -172,9 +191,24 @@ def _bit_case(keys: ItemKeys, chunk: int) -> sa.ColumnElement:
 #: A response's answers to the keys of one chunk fold into one integer: bit j (j < 30)
 #: says it answered key j, bit 30 + j that it was satisfied with it (so 2^j for an
 #: answer, 2^j · (2^30 + 1) for a satisfied one; each key is answered once, so sums
-#: never carry). One CASE on the item code per answer instead of two.
-SATISFIED_SHIFT = BITS
+#: never carry). One CASE on the item code per answer instead of two. The same layout
+#: as :attr:`Response.answer_bits`, whose bits are the items' positions instead of keys.
+assert SATISFIED_SHIFT == BITS
 _ANSWERED, _SATISFIED = 1, (1 << SATISFIED_SHIFT) + 1
+
+
+def stored_query(where: list[Any], by: str,
+                 day: Optional[sa.ColumnElement] = None) -> sa.Select:
+    """Responses counted per (unit_id, [group], [day], questionnaire_id, answer_bits)
+    from the responses alone; ``answer_bits`` -1 counts those stored without their bits
+    (their answers are read by :func:`pattern_query`)."""
+    group = [Response.unit_id.label("unit_id")] + [
+        getattr(Response, c).label(c) for c in GROUPINGS[by]]
+    if day is not None:
+        group.append(day.label("day"))
+    group += [Response.questionnaire_id.label("questionnaire_id"),
+              sa.func.coalesce(Response.answer_bits, -1).label("bits")]
+    return sa.select(*group, sa.func.count()).where(*where).group_by(*group)
 
 
 def pattern_query(keys: ItemKeys, where: list[Any], by: str,
@@ -284,76 +318,129 @@ def pattern_sums(session: Session, keys: ItemKeys, where: list[Any], by: str,
     satisfied / answered counts per key of each (unit_id, [group], day) from the same
     single pass.
 
-    Each chunk is handled column-wise in numpy (one matrix product per group, one
-    ``bincount`` per key for the days): no Python work per pattern row but the lookup
-    of its group."""
+    Ratings are read from the responses' stored :attr:`Response.answer_bits`
+    (:func:`stored_query`: no join with the answers); only responses stored without
+    them, and the facts (whose "yes" depends on the indicator), are read from their
+    answers (:func:`pattern_query`). Each chunk is handled column-wise in numpy (one
+    matrix product per group, one ``bincount`` per key for the days): no Python work
+    per pattern row but the lookup of its group."""
     k = len(keys.keys)
-    width = 1 + len(GROUPINGS[by])
-    extra = 1 if day is not None else 0
-    chunks = max(1, -(-k // BITS))
-    sums: dict[tuple, Accumulator] = {}
-    days: DaySums = {}
+    fold = _Fold(k, len(GROUPINGS[by]) + 1, day is not None)
     if k == 0:
-        return sums, days
-    group_ids: dict[tuple, int] = {}  # (unit_id, [group]) → group id
-    group_labels: list[tuple] = []  # group id → its (unit_id, [group]) key
-    day_ids: dict[tuple[int, int], int] = {}  # (group id, day number) → day id
-    y_day, r_day = np.zeros((0, k)), np.zeros((0, k))  # day id → counts per key
+        return fold.sums, fold.days
     connection = session.connection()
+    unstored = True
     with planner_settings(connection):
-        result = connection.execute(pattern_query(keys, where, by, day,
-                                                  connection.dialect.name))
-    # Read from the driver's cursor: none of the columns has a result processor (ints,
-    # the channel's stored text), so the rows are what SQLAlchemy would give, without
-    # building a Row object for each of them.
-    cursor = result.cursor
-    while rows := cursor.fetchmany(CHUNK):
-        if width == 1:  # by unit: every column an integer, the chunk one numpy array
-            data = np.array(rows, dtype=np.int64).reshape(len(rows), -1)
-            units, inverse = np.unique(data[:, 0], return_inverse=True)
-            found = [(int(unit),) for unit in units]
-        else:  # a service (or None) or a channel's text beside the unit
-            columns = list(zip(*rows))
-            local: dict[tuple, int] = {}
-            inverse = np.fromiter(
-                (local.setdefault(tuple(_plain(v) for v in key), len(local))
-                 for key in zip(*columns[:width])), dtype=np.int64, count=len(rows))
-            found = list(local)
-            data = np.array(columns[width:], dtype=np.int64).T.reshape(len(rows), -1)
-            data = np.hstack([np.zeros((len(rows), width), dtype=np.int64), data])
-        for label in found:
-            if label not in group_ids:
-                group_ids[label] = len(group_labels)
-                group_labels.append(label)
-        gid = np.array([group_ids[label] for label in found], dtype=np.int64)[inverse]
-        masks = data[:, width + extra:width + extra + chunks]
-        y = _unpack(masks >> SATISFIED_SHIFT, k)
-        r = _unpack(masks & ((1 << SATISFIED_SHIFT) - 1), k)
+        if not keys.positive:
+            unstored = False
+            for gid, data in fold.chunks(connection.execute(stored_query(where, by, day))):
+                bits, qids = data[:, -2], data[:, -3]
+                unstored = unstored or bool((bits < 0).any())
+                for qid in np.unique(qids[bits >= 0]).tolist():
+                    places = keys.slots.get(qid)
+                    if places is None or not (places >= 0).any():
+                        continue  # none of this version's items has a key
+                    rows = (qids == qid) & (bits >= 0)
+                    fold.add(gid[rows], data[rows], *_from_positions(bits[rows], places, k))
+        if unstored:
+            rest = where + [Response.answer_bits.is_(None)] if not keys.positive else where
+            result = connection.execute(pattern_query(keys, rest, by, day,
+                                                      connection.dialect.name))
+            chunks = max(1, -(-k // BITS))
+            for gid, data in fold.chunks(result):
+                masks = data[:, fold.width + fold.extra:fold.width + fold.extra + chunks]
+                fold.add(gid, data, _unpack(masks >> SATISFIED_SHIFT, k),
+                         _unpack(masks & ((1 << SATISFIED_SHIFT) - 1), k))
+    return fold.sums, fold.finish()
+
+
+def _from_positions(bits: np.ndarray, places: np.ndarray,
+                    k: int) -> tuple[np.ndarray, np.ndarray]:
+    """(satisfied, answered) 0/1 matrices (m, k) over the keys from stored
+    :attr:`Response.answer_bits` of one questionnaire version (``places``: the key of
+    each item position, -1 for none)."""
+    used = np.flatnonzero(places >= 0)
+    y, r = np.zeros((len(bits), k)), np.zeros((len(bits), k))
+    r[:, places[used]] = (bits[:, None] >> used) & 1
+    y[:, places[used]] = (bits[:, None] >> (used + SATISFIED_SHIFT)) & 1
+    return y, r
+
+
+class _Fold:
+    """Folds chunks of pattern rows — (unit_id, [group], [day], …, count) — into the
+    cross-product sums per group and the per-day counts per key."""
+
+    def __init__(self, k: int, width: int, days: bool):
+        self.k, self.width, self.extra = k, width, 1 if days else 0
+        self.sums: dict[tuple, Accumulator] = {}
+        self.days: DaySums = {}
+        self.group_ids: dict[tuple, int] = {}  # (unit_id, [group]) → group id
+        self.group_labels: list[tuple] = []  # group id → its (unit_id, [group]) key
+        self.day_ids: dict[tuple[int, int], int] = {}  # (group id, day number) → day id
+        self.y_day, self.r_day = np.zeros((0, k)), np.zeros((0, k))  # day id → counts
+
+    def chunks(self, result: Any) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """The result's rows in chunks: each row's group id, and the rows as one int64
+        array (its group columns zeros when they are not all integers).
+
+        Read from the driver's cursor: none of the columns has a result processor (ints,
+        the channel's stored text), so the rows are what SQLAlchemy would give, without
+        building a Row object for each of them."""
+        cursor, width = result.cursor, self.width
+        try:
+            while rows := cursor.fetchmany(CHUNK):
+                if width == 1:  # by unit: every column an integer, one numpy array
+                    data = np.array(rows, dtype=np.int64).reshape(len(rows), -1)
+                    units, inverse = np.unique(data[:, 0], return_inverse=True)
+                    found = [(int(unit),) for unit in units]
+                else:  # a service (or None) or a channel's text beside the unit
+                    columns = list(zip(*rows))
+                    local: dict[tuple, int] = {}
+                    inverse = np.fromiter(
+                        (local.setdefault(tuple(_plain(v) for v in key), len(local))
+                         for key in zip(*columns[:width])), dtype=np.int64, count=len(rows))
+                    found = list(local)
+                    data = np.array(columns[width:], dtype=np.int64).T.reshape(len(rows), -1)
+                    data = np.hstack([np.zeros((len(rows), width), dtype=np.int64), data])
+                for label in found:
+                    if label not in self.group_ids:
+                        self.group_ids[label] = len(self.group_labels)
+                        self.group_labels.append(label)
+                yield (np.array([self.group_ids[label] for label in found],
+                                dtype=np.int64)[inverse.reshape(-1)], data)
+        finally:
+            result.close()
+
+    def add(self, gid: np.ndarray, data: np.ndarray, y: np.ndarray, r: np.ndarray) -> None:
+        """Add pattern rows: their group ids, the rows, their satisfied and answered
+        matrices (m, k)."""
         count = data[:, -1].astype(float)
         order = np.argsort(gid, kind="stable")
         present, starts = np.unique(gid[order], return_index=True)
         for g, index in zip(present.tolist(), np.split(order, starts[1:])):
-            sums.setdefault(group_labels[g], Accumulator(k)).add(y[index], r[index],
-                                                                 count[index])
-        if day is None:
-            continue
-        pairs, within = np.unique(gid * (1 << 32) + data[:, width], return_inverse=True)
-        did = np.array([day_ids.setdefault((int(pair >> 32), int(pair & 0xFFFFFFFF)),
-                                           len(day_ids)) for pair in pairs],
-                       dtype=np.int64)[within]
-        size = len(day_ids)
-        if size > len(y_day):
-            grow = np.zeros((size - len(y_day), k))
-            y_day, r_day = np.vstack([y_day, grow]), np.vstack([r_day, grow])
+            self.sums.setdefault(self.group_labels[g], Accumulator(self.k)).add(
+                y[index], r[index], count[index])
+        if not self.extra:
+            return
+        pairs, within = np.unique(gid * (1 << 32) + data[:, self.width], return_inverse=True)
+        did = np.array([self.day_ids.setdefault((int(pair >> 32), int(pair & 0xFFFFFFFF)),
+                                                len(self.day_ids)) for pair in pairs],
+                       dtype=np.int64)[within.reshape(-1)]
+        size = len(self.day_ids)
+        if size > len(self.y_day):
+            grow = np.zeros((size - len(self.y_day), self.k))
+            self.y_day, self.r_day = np.vstack([self.y_day, grow]), np.vstack([self.r_day, grow])
         weighted_y, weighted_r = y * count[:, None], r * count[:, None]
-        for j in range(k):
-            y_day[:, j] += np.bincount(did, weights=weighted_y[:, j], minlength=size)
-            r_day[:, j] += np.bincount(did, weights=weighted_r[:, j], minlength=size)
-    result.close()
-    if day is not None:
-        for (g, number), d in day_ids.items():
-            days.setdefault(group_labels[g], {})[number] = [y_day[d], r_day[d]]
-    return sums, days
+        for j in range(self.k):
+            self.y_day[:, j] += np.bincount(did, weights=weighted_y[:, j], minlength=size)
+            self.r_day[:, j] += np.bincount(did, weights=weighted_r[:, j], minlength=size)
+
+    def finish(self) -> DaySums:
+        if self.extra:
+            for (g, number), d in self.day_ids.items():
+                self.days.setdefault(self.group_labels[g], {})[number] = [self.y_day[d],
+                                                                          self.r_day[d]]
+        return self.days
 
 
 # --- Primary sampling units ---------------------------------------------------------
