@@ -117,12 +117,13 @@ def cache() -> AggregateCache:
 
 
 def cached(kind: str, filters: Filters, start: dt.datetime, end: dt.datetime,
-           compute: Callable[[], T], *extra: Any) -> T:
-    """``compute()``'s value for this scope, period and data version."""
+           compute: Callable[[], T], *extra: Any, also: tuple = ()) -> T:
+    """``compute()``'s value for this scope, period and data version (with ``also``:
+    more that the value depends on, read by the caller)."""
     settings = configured(current_app.config)
     key = (kind, filters.unit, filters.period.code, _locale(), repr(sorted(settings.items())),
            *extra)
-    version = data_version(current_session(), filters.members, start, end)
+    version = (data_version(current_session(), filters.members, start, end), *also)
     return cache().get(key, version, compute)
 
 
@@ -218,11 +219,20 @@ def _coverage(filters: Filters) -> Any:
         return None
     if filters.period.kind == "range" and not filters.period.parts():
         return None  # counts are monthly: a range that cuts a month has no coverage
+    from ..services.coverage.counts import counts_version
     from ..services.reporting.index import configured
 
-    return coverage_report(current_session(), filters.period, filters.unit,
-                           targets=configured_targets(current_app.config), locale=_locale(),
-                           options=configured(current_app.config))
+    targets = configured_targets(current_app.config)
+    session = current_session()
+
+    def compute() -> Any:
+        return coverage_report(session, filters.period, filters.unit, targets=targets,
+                               locale=_locale(), options=configured(current_app.config))
+    # Cached like the figures above: the survey rows are an index of their own (a pass
+    # over the period's answers), the counts change only when imported.
+    return cached("coverage", filters, filters.period.start_utc, filters.period.end_utc,
+                  compute, repr(targets), local_date(utcnow()),
+                  also=(counts_version(session, filters.members),))
 
 
 @bp.get("/dashboard/drill")

@@ -271,6 +271,45 @@ def test_the_overview_shows_the_coverage_panel_of_the_same_unit_and_period(
     assert "NA-DEMO2" not in panel and "NA-VINH" not in panel
 
 
+def test_the_coverage_panel_is_cached_until_its_counts_or_responses_change(
+        app, client, db, make_user, responses, questionnaire, make_response, monkeypatch):
+    """The panel's survey rows are an index of their own: computed once per data version
+    like the figures above it, again after a coverage import or a new response."""
+    from survey.services import audit, coverage
+    from survey.services.coverage import import_coverage_csv
+
+    from ..coverage.conftest import csv, line
+
+    months = ("2026-07", "2026-08", "2026-09")
+    import_coverage_csv(db.session, csv(*(line(m, "NA-DEMO1") for m in months)), audit.CLI)
+    db.session.commit()
+    calls = []
+    original = coverage.coverage_report
+    monkeypatch.setattr(coverage, "coverage_report",
+                        lambda *a, **kw: calls.append(a) or original(*a, **kw))
+    sign_in_as(client, make_user("m1@example.org", "manager", "NA-DEMO1"))
+    path = f"/admin/dashboard?unit=NA-DEMO1&period={PERIOD}&lang=en"
+
+    def panel() -> str:
+        return unescape(page(client, path)).split('id="cov-h"', 1)[1].split("</section>")[0]
+
+    first = panel()
+    assert panel() == first and len(calls) == 1  # the second view computed nothing
+    import_coverage_csv(db.session, csv(line("2026-09", "NA-DEMO1", applicants=250)),
+                        audit.CLI)
+    db.session.commit()
+    changed = panel()
+    assert len(calls) == 2 and changed != first
+    make_response(catalogue.unit_by_code(db.session, "NA-DEMO1-Q1"),
+                  answers=answers(random.Random(1), questionnaire, 1.0),
+                  submitted_at=START + dt.timedelta(days=3))
+    db.session.commit()
+    panel()
+    assert len(calls) == 3
+    page(client, f"/admin/dashboard?unit=NA-DEMO1-Q1&period={PERIOD}&lang=en")
+    assert len(calls) == 4
+
+
 def test_the_dashboard_links_to_the_report_of_its_quarter(client, make_user, responses):
     sign_in_as(client, make_user("m1@example.org", "manager", "NA-DEMO1"))
     html = page(client, f"/admin/dashboard?unit=NA-DEMO1&period={PERIOD}")

@@ -18,7 +18,8 @@ from survey.timeutil import local_date
 from tests.index.conftest import IN_Q3
 
 
-def test_fact_rows_are_shares_of_the_indicator_values(db, tree, questionnaire_v2):
+def test_fact_rows_are_shares_of_the_indicator_values(db, tree, questionnaire_v2,
+                                                       monkeypatch):
     rnd = random.Random(4)
     stored = []  # (unit code, day, answers)
     for i in range(90):
@@ -63,3 +64,15 @@ def test_fact_rows_are_shares_of_the_indicator_values(db, tree, questionnaire_v2
     items = index_table(db.session, IndexQuery("2026-Q3", "NA", "item"))
     assert not {r.key for r in items.rows} & set(codes)
     assert table.total.key == "total" and 0 < table.total.estimate <= 1
+    # Without the total (the coverage panel reads only the rows): the same rows, one pass.
+    from survey.services.reporting import aggregates
+
+    passes = []
+    original = aggregates.pattern_sums
+    monkeypatch.setattr(aggregates, "pattern_sums",
+                        lambda *a, **kw: passes.append(a[1]) or original(*a, **kw))
+    bare = index_table(db.session, IndexQuery("2026-Q3", "NA", "fact", locale="en",
+                                              total=False))
+    assert len(passes) == 1 and set(passes[0].keys) == set(codes)
+    assert bare.rows == table.rows
+    assert bare.total.n == 0 and np.isnan(bare.total.estimate)

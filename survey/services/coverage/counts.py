@@ -230,3 +230,14 @@ def store_rows(session: Session, rows: list[CoverageRow], source: str,
                              "after": dict(row.counts)}, flush=False)
     session.flush()
     return StoreSummary(inserted, updated, unchanged)
+
+
+def counts_version(session: Session, members: Optional[Iterable[int]]) -> tuple:
+    """What the coverage counts of the units ``members`` (None: every unit) look like
+    now: how many rows and when the last was stored (:func:`store_rows` stamps each row
+    it writes). Equal versions, equal counts — for caches."""
+    query = sa.select(sa.func.count(), sa.func.max(CoverageCount.updated_at))
+    if members is not None:
+        query = query.where(CoverageCount.unit_id.in_(list(members)))
+    count, last = session.execute(query).one()
+    return (count, str(last))

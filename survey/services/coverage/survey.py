@@ -120,7 +120,8 @@ def survey_figures(session: Session, period: Period, unit: Unit,
     settings = {key: value for key, value in dict(options or {}).items()
                 if key in ("min_n", "min_answers", "fpc", "receipts_for_all", "level")}
     table = index_table(session, IndexQuery(period.code, unit.code, by=Breakdown.FACT,
-                                            facts="coverage", fdr=False, **settings))
+                                            facts="coverage", fdr=False, total=False,
+                                            **settings))
     rows = {row.key: row for row in table.rows}
     counts = answer_counts(session, period, unit)
     figures = []

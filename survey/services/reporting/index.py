@@ -269,6 +269,10 @@ class IndexQuery:
     #: ``by=fact``: the indicators named under this key of the items' definitions
     #: (``indicator``: the facts; ``coverage``: the plan's claimant-reported coverage).
     facts: str = "indicator"
+    #: ``False`` (``by=fact`` only): no composite total — the total row is left empty
+    #: (NaN, n 0) — for callers that read only the facts' rows; saves a pass over the
+    #: period's responses.
+    total: bool = True
 
 
 def configured(config: Mapping[str, Any]) -> dict[str, Any]:
@@ -317,16 +321,21 @@ def index_table(session: Session, query: IndexQuery) -> IndexTable:
     group_by = by.value if by in (Breakdown.SERVICE, Breakdown.CHANNEL) else "unit"
     receipt_units = _receipt_units(tree, query.receipts_for_all)
     items = None
-    if by is Breakdown.ITEM:
-        # One pass over the answers: the composite's keys are a subset of the items'.
-        items = _fetch(session, tree, parsed, where, qids, "unit", False, receipt_units)
-        data = _composite_from_items(session, items, qids) or _fetch(
-            session, tree, parsed, where, qids, group_by, True, receipt_units)
-    else:
-        data = _fetch(session, tree, parsed, where, qids, group_by, True, receipt_units)
     judge = _Judge(target, level, min_n, Design.ELEMENT_FPC if query.fpc else Design.CLUSTERED,
                    query.min_answers)
-    total = _row(data, _Spec("total", _l("Satisfaction index"), scope.id, members), judge)
+    label = _l("Satisfaction index")
+    if by is Breakdown.FACT and not query.total:
+        total = IndexRow("total", label, 0, math.nan, math.nan, math.nan, math.nan, None,
+                         Method.LOGIT, False, VerdictCode.INSUFFICIENT, 0, None)
+    else:
+        if by is Breakdown.ITEM:
+            # One pass over the answers: the composite's keys are a subset of the items'.
+            items = _fetch(session, tree, parsed, where, qids, "unit", False, receipt_units)
+            data = _composite_from_items(session, items, qids) or _fetch(
+                session, tree, parsed, where, qids, group_by, True, receipt_units)
+        else:
+            data = _fetch(session, tree, parsed, where, qids, group_by, True, receipt_units)
+        total = _row(data, _Spec("total", label, scope.id, members), judge)
     if items is not None:
         data = items
     elif by is Breakdown.FACT:
