@@ -50,8 +50,8 @@ def test_more_than_one_mask_column(db, seeded, questionnaire, monkeypatch):
 def test_by_item_reads_the_answers_once_with_the_same_total(db, seeded, monkeypatch):
     by_unit = index_table(db.session, IndexQuery("2026-Q3", "NA", "unit"))
     passes = []
-    original = aggregates.pattern_sums
-    monkeypatch.setattr(aggregates, "pattern_sums",
+    original = aggregates.pattern_pass
+    monkeypatch.setattr(aggregates, "pattern_pass",
                         lambda *a, **kw: passes.append(a[1]) or original(*a, **kw))
     by_item = index_table(db.session, IndexQuery("2026-Q3", "NA", "item"))
     assert len(passes) == 1 and "overall" in passes[0].keys  # the items' keys

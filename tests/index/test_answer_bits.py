@@ -79,6 +79,16 @@ def _sums(session, composite: bool, by: str):
 def test_stored_bits_and_answers_give_the_same_sums(db, seeded, composite, by):
     from_bits = _sums(db.session, composite, by)
     assert from_bits[0] and from_bits[1]
+    # The same pass counts the responses per group and day, as their own query does.
+    where = aggregates.period_filter(parse_period("2026-Q3"), None)
+    keys = aggregates.item_keys(db.session, aggregates.answered_questionnaires(
+        db.session, where), composite)
+    day = aggregates.day_expression(db.session, 7 * 3600)
+    found = aggregates.pattern_pass(db.session, keys, where, by, day)
+    apart = aggregates.psu_blocks(db.session, len(keys.keys), where, by, day, found.days)
+    assert found.responses == {group: dict(zip(block.days, block.n.astype(int).tolist()))
+                               for group, block in apart.items()}
+    assert sum(sum(per_day.values()) for per_day in found.responses.values()) == 120
     forget_bits(db.session, 0.4)  # some of each
     mixed = _sums(db.session, composite, by)
     forget_bits(db.session)
@@ -109,6 +119,9 @@ def test_the_index_reads_answers_only_of_responses_without_bits(db, seeded):
     expected = table()
     statements = _statements(db.session, table)
     assert statements and not any("answers" in s for s in statements)
+    # One pass over the period's responses gives the sums and the counts.
+    grouped = [s for s in statements if "FROM responses" in s and "GROUP BY" in s]
+    assert len(grouped) == 1 and "answer_bits" in grouped[0]
     forget_bits(db.session, 0.5)
     statements = _statements(db.session, table)
     joins = [s for s in statements if "JOIN answers" in s]

@@ -68,8 +68,8 @@ def test_fact_rows_are_shares_of_the_indicator_values(db, tree, questionnaire_v2
     from survey.services.reporting import aggregates
 
     passes = []
-    original = aggregates.pattern_sums
-    monkeypatch.setattr(aggregates, "pattern_sums",
+    original = aggregates.pattern_pass
+    monkeypatch.setattr(aggregates, "pattern_pass",
                         lambda *a, **kw: passes.append(a[1]) or original(*a, **kw))
     bare = index_table(db.session, IndexQuery("2026-Q3", "NA", "fact", locale="en",
                                               total=False))

@@ -310,13 +310,32 @@ def planner_settings(connection: sa.Connection) -> Iterator[None]:
                                    for n, v in zip(names, before)]))
 
 
+@dataclass
+class Pass:
+    """What one pass over the period gives (:func:`pattern_pass`)."""
+
+    sums: dict[tuple, "Accumulator"]
+    days: "DaySums"
+    #: (unit_id, [group]) → day number → responses (every response the filter selects,
+    #: answered or not), when the pass read them all from the responses themselves;
+    #: ``None`` otherwise (facts, or no day asked): count them apart.
+    responses: Optional[dict[tuple, dict[int, int]]] = None
+
+
 def pattern_sums(session: Session, keys: ItemKeys, where: list[Any], by: str,
                  day: Optional[sa.ColumnElement] = None
                  ) -> tuple[dict[tuple, Accumulator], DaySums]:
+    """:func:`pattern_pass`'s sums and per-day counts."""
+    found = pattern_pass(session, keys, where, by, day)
+    return found.sums, found.days
+
+
+def pattern_pass(session: Session, keys: ItemKeys, where: list[Any], by: str,
+                 day: Optional[sa.ColumnElement] = None) -> Pass:
     """Cross-product sums per (unit_id, [group]), streamed in chunks from SQL, and, when
     ``day`` (an integer local-day expression, :func:`day_expression`) is given, the
     satisfied / answered counts per key of each (unit_id, [group], day) from the same
-    single pass.
+    single pass — with, for ratings, the responses per group and day.
 
     Ratings are read from the responses' stored :attr:`Response.answer_bits`
     (:func:`stored_query`: no join with the answers); only responses stored without
@@ -327,13 +346,14 @@ def pattern_sums(session: Session, keys: ItemKeys, where: list[Any], by: str,
     k = len(keys.keys)
     fold = _Fold(k, len(GROUPINGS[by]) + 1, day is not None)
     if k == 0:
-        return fold.sums, fold.days
+        return Pass(fold.sums, fold.days)
     connection = session.connection()
     unstored = True
     with planner_settings(connection):
         if not keys.positive:
             unstored = False
             for gid, data in fold.chunks(connection.execute(stored_query(where, by, day))):
+                fold.count(gid, data)
                 bits, qids = data[:, -2], data[:, -3]
                 unstored = unstored or bool((bits < 0).any())
                 for qid in np.unique(qids[bits >= 0]).tolist():
@@ -351,7 +371,8 @@ def pattern_sums(session: Session, keys: ItemKeys, where: list[Any], by: str,
                 masks = data[:, fold.width + fold.extra:fold.width + fold.extra + chunks]
                 fold.add(gid, data, _unpack(masks >> SATISFIED_SHIFT, k),
                          _unpack(masks & ((1 << SATISFIED_SHIFT) - 1), k))
-    return fold.sums, fold.finish()
+    counted = fold.counted() if not keys.positive and day is not None else None
+    return Pass(fold.sums, fold.finish(), counted)
 
 
 def _from_positions(bits: np.ndarray, places: np.ndarray,
@@ -378,6 +399,7 @@ class _Fold:
         self.group_labels: list[tuple] = []  # group id → its (unit_id, [group]) key
         self.day_ids: dict[tuple[int, int], int] = {}  # (group id, day number) → day id
         self.y_day, self.r_day = np.zeros((0, k)), np.zeros((0, k))  # day id → counts
+        self.responses: dict[tuple[int, int], int] = {}  # (group id, day) → responses
 
     def chunks(self, result: Any) -> Iterator[tuple[np.ndarray, np.ndarray]]:
         """The result's rows in chunks: each row's group id, and the rows as one int64
@@ -434,6 +456,24 @@ class _Fold:
         for j in range(self.k):
             self.y_day[:, j] += np.bincount(did, weights=weighted_y[:, j], minlength=size)
             self.r_day[:, j] += np.bincount(did, weights=weighted_r[:, j], minlength=size)
+
+    def count(self, gid: np.ndarray, data: np.ndarray) -> None:
+        """Count the responses of a chunk per group and day (rows of the stored query,
+        which selects every response)."""
+        if not self.extra:
+            return
+        pairs, inverse = np.unique(gid * (1 << 32) + data[:, self.width], return_inverse=True)
+        totals = np.bincount(inverse.reshape(-1), weights=data[:, -1])
+        for pair, total in zip(pairs.tolist(), totals.tolist()):
+            key = (pair >> 32, pair & 0xFFFFFFFF)
+            self.responses[key] = self.responses.get(key, 0) + int(total)
+
+    def counted(self) -> dict[tuple, dict[int, int]]:
+        """The responses counted by :meth:`count`: (unit_id, [group]) → day → n."""
+        out: dict[tuple, dict[int, int]] = {}
+        for (g, number), n in self.responses.items():
+            out.setdefault(self.group_labels[g], {})[number] = n
+        return out
 
     def finish(self) -> DaySums:
         if self.extra:
@@ -497,13 +537,20 @@ def psu_blocks(session: Session, k: int, where: list[Any], by: str,
     for row in session.execute(sa.select(*group, day, sa.func.count())
                                .where(*where).group_by(*group, day)):
         counts.setdefault(tuple(_plain(v) for v in row[:width]), {})[row[width]] = row[-1]
-    blocks = {}
+    return blocks(counts, k, day_sums)
+
+
+def blocks(counts: dict[tuple, dict[Any, int]], k: int,
+           day_sums: DaySums) -> dict[tuple, PsuBlock]:
+    """:class:`PsuBlock` per group from its responses per day (:func:`psu_blocks`, or a
+    :class:`Pass` that counted them) and the satisfied and answered counts per day."""
+    out = {}
     for key, per_day in counts.items():
         ordered = sorted(per_day)
         sums = day_sums.get(key, {})
         zero = [np.zeros(k), np.zeros(k)]
-        blocks[key] = PsuBlock(
+        out[key] = PsuBlock(
             ordered, np.array([per_day[d] for d in ordered], dtype=float),
             np.array([sums.get(d, zero)[0] for d in ordered]).reshape(len(ordered), k),
             np.array([sums.get(d, zero)[1] for d in ordered]).reshape(len(ordered), k))
-    return blocks
+    return out

@@ -382,12 +382,17 @@ def _fetch(session: Session, tree: UnitTree, period: Period, where: list, qids: 
     from . import aggregates
 
     keys = aggregates.item_keys(session, qids, composite, facts, source)
-    n = aggregates.response_counts(session, where, group_by)
     offset = local_tz().utcoffset(period.start_utc.replace(tzinfo=None))
     day = aggregates.day_expression(session, int(offset.total_seconds()) if offset else 0)
     # One pass over the answers gives the element sums and the per-day (PSU) counts.
-    sums, day_sums = aggregates.pattern_sums(session, keys, where, group_by, day)
-    psus = aggregates.psu_blocks(session, len(keys.keys), where, group_by, day, day_sums)
+    found = aggregates.pattern_pass(session, keys, where, group_by, day)
+    sums, day_sums = found.sums, found.days
+    if found.responses is not None:  # counted by the same pass
+        n = {key: sum(per_day.values()) for key, per_day in found.responses.items()}
+        psus = aggregates.blocks(found.responses, len(keys.keys), day_sums)
+    else:
+        n = aggregates.response_counts(session, where, group_by)
+        psus = aggregates.psu_blocks(session, len(keys.keys), where, group_by, day, day_sums)
     imported, issued = imported_counts(session, period), issued_table(session, period)
     subtrees = {unit_id: tree.subtree(unit_id) for unit_id in tree.nodes}
     services: set[Optional[int]] = {None}
