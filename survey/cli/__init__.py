@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from .audit import audit_command
 from .backup import backup_command
-from .contacts import purge_contacts
+from .contacts import fill_answer_bits, purge_contacts
 from .coverage import coverage_cli
 from .demo import demo_responses, seed_demo
 from .flags import flags_cli
@@ -28,8 +28,8 @@ from .users import users_cli
 survey_cli = LocaleGroup("survey", help="Survey platform tasks (demo data, questionnaires, ...). "
                          "Output is in Vietnamese; set SURVEY_CLI_LANG=en for English.")
 
-for _command in (seed_demo, demo_responses, questionnaire_cli, purge_contacts, token_cli,
-                 kiosk_cli, units_cli, posters_command, qr_command, receipts_cli,
+for _command in (seed_demo, demo_responses, questionnaire_cli, purge_contacts, fill_answer_bits,
+                 token_cli, kiosk_cli, units_cli, posters_command, qr_command, receipts_cli,
                  index_command, trend_command, served_cli, users_cli, audit_command, inbox_cli,
                  backup_command, coverage_cli, flags_cli, report_command):
     survey_cli.add_command(_command)

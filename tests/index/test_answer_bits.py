@@ -155,3 +155,24 @@ def test_a_response_of_a_later_version_maps_its_positions_to_the_same_keys(db, t
         forget_bits(db.session)
         assert _sums(db.session, composite, "unit") == from_bits
         db.session.execute(migration_fill())
+
+
+def test_the_command_fills_the_bits_an_older_release_left_out(db, seeded, runner, monkeypatch):
+    monkeypatch.setenv("SURVEY_CLI_LANG", "en")
+    from_intake = stored_bits(db.session)
+    forget_bits(db.session, 0.25)
+    result = runner.invoke(args=["survey", "fill-answer-bits"])
+    assert result.exit_code == 0, result.output
+    assert "Filled the answer bits of 30 response(s)." in result.output
+    assert stored_bits(db.session) == from_intake
+    again = runner.invoke(args=["survey", "fill-answer-bits"])
+    assert "of 0 response(s)" in again.output
+
+
+def test_the_migration_fills_as_the_app_does():
+    from survey.services.intake.responses import FILL_ANSWER_BITS
+
+    app_sql = " ".join(FILL_ANSWER_BITS.text.split())
+    migration_sql = " ".join(migration_fill().text.split())
+    assert app_sql == migration_sql.replace(
+        "WHERE questionnaire_id IN", "WHERE answer_bits IS NULL AND questionnaire_id IN")
