@@ -3,6 +3,7 @@
     .venv/bin/python bench/dashboard.py                        # 1,000,000 responses, both
     .venv/bin/python bench/dashboard.py --db sqlite --responses 200000
     .venv/bin/python bench/dashboard.py --quick                # 20,000, SQLite (make bench)
+    .venv/bin/python bench/dashboard.py --coverage-items       # + v3's two coverage items
 
 Builds a database (SQLite file, or ``survey_bench_<pid>`` on PostgreSQL, created and
 dropped) with a province of 30 centres, the synthetic 15-item questionnaire of
@@ -25,6 +26,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import io
+import json
 import sys
 import tempfile
 import time
@@ -59,12 +61,26 @@ def make_app(url: str, folder: Path):
                        "INSTANCE_PATH": str(folder), "TESTING": True})
 
 
-def build(app, responses: int, seed: int = 2026) -> None:
+#: ``--coverage-items``: questionnaire v3's two claimant-reported coverage items.
+COVERAGE_ITEMS = ("cov_counselling", "cov_referral")
+
+
+def definition(coverage: bool) -> dict:
+    """The synthetic questionnaire, with v3's coverage items when ``coverage``."""
+    found = questionnaire_definition()
+    if coverage:
+        v3 = json.loads((Path(__file__).resolve().parent.parent / "survey" / "data"
+                         / "questionnaire_v3.json").read_text(encoding="utf-8"))
+        found["items"] += [item for item in v3["items"] if item["code"] in COVERAGE_ITEMS]
+    return found
+
+
+def build(app, responses: int, seed: int = 2026, coverage: bool = False) -> None:
     """Schema, units, questionnaire, an administrator and the synthetic responses."""
     with app.app_context():
         db.create_all()
         catalogue.load_services(db.session)
-        questionnaire = catalogue.load_questionnaire(db.session, questionnaire_definition())
+        questionnaire = catalogue.load_questionnaire(db.session, definition(coverage))
         rows = [{"code": PROVINCE, "parent": None, "kind": "province", "vi": "Tỉnh bench"}]
         rows += [{"code": f"{PROVINCE}-{u:02d}", "parent": PROVINCE, "kind": "centre",
                   "vi": f"Đơn vị {u:02d}"} for u in range(1, UNITS + 1)]
@@ -100,6 +116,8 @@ def generate(rng, size: int, unit_ids: list[int], codes: list[str], questionnair
     mood = 3.9 + 0.3 * np.sin(units) + rng.normal(0, 0.7, size)
     values = np.clip(np.rint(mood[:, None] + rng.normal(0, 0.6, (size, len(codes)))), 1, 5)
     missing = rng.random((size, len(codes))) < 0.05
+    # A coverage item (kind need): yes 1, no 2, or "I did not need it" (None).
+    needs = rng.choice(np.array([1, 1, 1, 2, 0]), (size, len(codes)))
     offsets = rng.integers(0, seconds, size)
     channels = rng.choice(["qr", "receipt", "kiosk", "web"], size)
     start = quarter.start_utc.replace(tzinfo=None)
@@ -107,7 +125,8 @@ def generate(rng, size: int, unit_ids: list[int], codes: list[str], questionnair
     for i in range(size):
         rid = uuid.UUID(int=int(rng.integers(0, 2**62)) << 64 | int(rng.integers(0, 2**62)))
         moment = start + dt.timedelta(seconds=int(offsets[i]))
-        given = {code: None if missing[i, j] else int(values[i, j])
+        given = {code: (int(needs[i, j]) or None) if code in COVERAGE_ITEMS
+                 else None if missing[i, j] else int(values[i, j])
                  for j, code in enumerate(codes)}
         responses.append((rid, unit_ids[units[i]], str(channels[i]), questionnaire.id, moment,
                           answer_bits(questionnaire, given)))
@@ -189,10 +208,11 @@ def best(run: Callable[[], object], repeat: int) -> tuple[float, object]:
     return fastest, result
 
 
-def run_on(label: str, url: str, folder: Path, responses: int, repeat: int) -> dict:
+def run_on(label: str, url: str, folder: Path, responses: int, repeat: int,
+           coverage: bool = False) -> dict:
     app = make_app(url, folder)
     start = time.perf_counter()
-    build(app, responses)
+    build(app, responses, coverage=coverage)
     print(f"[{label}] built {responses:,} + {max(responses // 10, 1):,} responses in "
           f"{time.perf_counter() - start:.0f} s (not measured)", flush=True)
     client = signed_in_client(app)
@@ -214,6 +234,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--db", choices=("sqlite", "postgresql", "both"), default="both")
     parser.add_argument("--quick", action="store_true", help="20,000 responses on SQLite")
+    parser.add_argument("--coverage-items", action="store_true",
+                        help="add questionnaire v3's two coverage items (read from the "
+                             "answers by the overview's coverage panel)")
     parser.add_argument("--postgresql-url", default=POSTGRESQL_URL,
                         help="a database on the server where survey_bench_<pid> is created "
                              "(default: $SURVEY_BENCH_POSTGRESQL_URL or %(default)s)")
@@ -225,13 +248,15 @@ def main(argv: list[str] | None = None) -> int:
         folder = Path(tmp)
         if args.db in ("sqlite", "both"):
             results["SQLite"] = run_on("SQLite", f"sqlite:///{folder / 'bench.sqlite'}",
-                                       folder, args.responses, args.repeat)
+                                       folder, args.responses, args.repeat,
+                                       args.coverage_items)
         if args.db in ("postgresql", "both"):
             database = PostgresDatabase(args.postgresql_url)
             database.create()
             try:
                 results["PostgreSQL"] = run_on("PostgreSQL", database.url, folder,
-                                               args.responses, args.repeat)
+                                               args.responses, args.repeat,
+                                               args.coverage_items)
             finally:
                 database.drop()
     out = io.StringIO()

@@ -157,16 +157,15 @@ def test_a_response_of_a_later_version_maps_its_positions_to_the_same_keys(db, t
         db.session.execute(migration_fill())
 
 
-def test_the_command_fills_the_bits_an_older_release_left_out(db, seeded, runner, monkeypatch):
-    monkeypatch.setenv("SURVEY_CLI_LANG", "en")
+def test_the_command_fills_the_bits_an_older_release_left_out(db, seeded, runner):
     from_intake = stored_bits(db.session)
     forget_bits(db.session, 0.25)
     result = runner.invoke(args=["survey", "fill-answer-bits"])
     assert result.exit_code == 0, result.output
-    assert "Filled the answer bits of 30 response(s)." in result.output
+    assert "Đã bổ sung dữ liệu tổng hợp câu trả lời cho 30 phiếu." in result.output
     assert stored_bits(db.session) == from_intake
     again = runner.invoke(args=["survey", "fill-answer-bits"])
-    assert "of 0 response(s)" in again.output
+    assert "cho 0 phiếu." in again.output
 
 
 def test_the_migration_fills_as_the_app_does():

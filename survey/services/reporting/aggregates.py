@@ -233,9 +233,12 @@ def pattern_query(keys: ItemKeys, where: list[Any], by: str,
              for c in range(chunks)]
     response = sa.literal_column(f"{Response.__tablename__}.rowid") \
         if dialect == "sqlite" else Response.id
+    # Only the answers to the keys' items: the others would add nothing but rows.
+    codes = sorted({code for _qid, code in keys.position})
     per_response = (sa.select(*group, *masks)
                     .join(Answer, Answer.response_id == Response.id)
-                    .where(*where).group_by(response).subquery("per_response"))
+                    .where(*where, Answer.item_code.in_(codes))
+                    .group_by(response).subquery("per_response"))
     cols = [per_response.c[g.name] for g in group]
     mask_cols = [per_response.c[m.name] for m in masks]
     return sa.select(*cols, *mask_cols, sa.func.count()).group_by(*cols, *mask_cols)
