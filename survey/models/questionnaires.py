@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from typing import Any, Optional
+from typing import Any, Mapping, Optional
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
@@ -73,6 +73,13 @@ class Questionnaire(Model):
 #: denominator). ``None`` is "not applicable" / "I do not remember" for the other kinds.
 RATING, YES_NO, TRIPS, NEED = "rating", "yes_no", "trips", "need"
 KIND_VALUES = {RATING: (1, 2, 3, 4, 5), YES_NO: (1, 2), TRIPS: (1, 2, 3, 4), NEED: (1, 2)}
+
+
+def fact_codes(definition: Mapping[str, Any]) -> list[str]:
+    """The codes of a version's facts (items not rated 1–5), in questionnaire order: the
+    order of their slots in :attr:`~survey.models.Response.fact_values`."""
+    return [item["code"] for item in definition["items"]
+            if item.get("kind", RATING) != RATING]
 
 
 class QuestionnaireItem(Model):

@@ -15,6 +15,8 @@ from .types import UTCDateTime, utcnow
 #: :attr:`Response.answer_bits`: where the "answered 4 or 5" bits start (the answered
 #: bits below them), and how many items a version may have for its bits to be kept.
 SATISFIED_SHIFT = 30
+#: :attr:`Response.fact_values`: bits per fact, the most facts kept, the code of ``None``.
+FACT_BITS, MAX_FACTS, FACT_NONE = 3, 21, 7
 
 #: Longest free-text comment, in characters: the phone form, the service and this
 #: table's check all use it.
@@ -77,6 +79,12 @@ class Response(Model):
     #: the intake, before this column existed, or of a questionnaire beyond 30 items):
     #: the index then reads their answers.
     answer_bits: Mapped[Optional[int]] = mapped_column(sa.BigInteger)
+    #: The answers to the version's facts (items not rated 1–5: yes/no, trips, need), in
+    #: their order among its facts, 3 bits each
+    #: (:func:`survey.services.intake.responses.fact_values`): 0 not answered, 7 answered
+    #: "not applicable" / "no need" (``None``), else the value. ``None`` when not computed,
+    #: as for :attr:`answer_bits` (or a version of more than 21 facts).
+    fact_values: Mapped[Optional[int]] = mapped_column(sa.BigInteger)
 
     unit = relationship("Unit")
     service = relationship("Service")

@@ -3,6 +3,7 @@ index reads the responses alone; a response stored without them is read from its
 answers, and both ways give the same sums to the last bit."""
 from __future__ import annotations
 
+import datetime as dt
 import importlib.util
 import uuid
 from pathlib import Path
@@ -175,3 +176,122 @@ def test_the_migration_fills_as_the_app_does():
     migration_sql = " ".join(migration_fill().text.split())
     assert app_sql == migration_sql.replace(
         "WHERE questionnaire_id IN", "WHERE answer_bits IS NULL AND questionnaire_id IN")
+
+
+# --- Facts: Response.fact_values ------------------------------------------------------
+
+def stored_facts(session) -> dict[uuid.UUID, int | None]:
+    return dict(session.execute(sa.select(Response.id, Response.fact_values)).all())
+
+
+def forget_facts(session, share: float = 1.0) -> None:
+    ids = sorted(stored_facts(session))
+    chosen = ids[:round(len(ids) * share)]
+    session.execute(sa.update(Response).where(Response.id.in_(chosen))
+                    .values(fact_values=None))
+    session.flush()
+
+
+def test_fact_values_follow_the_facts_order():
+    from survey.services.intake.responses import fact_values
+
+    questionnaire = SimpleNamespace(definition={"items": [
+        {"code": "a"}, {"code": "f1", "kind": "yes_no"}, {"code": "b"},
+        {"code": "f2", "kind": "trips"}, {"code": "f3", "kind": "need"},
+        {"code": "f4", "kind": "need"}]})
+    values = fact_values(questionnaire, {"a": 5, "f1": 1, "f2": 4, "f3": None})
+    assert values == 1 | 4 << 3 | 7 << 6  # f4 not answered: 0
+    assert fact_values(questionnaire, {"a": 5}) == 0
+    many = SimpleNamespace(definition={"items": [{"code": f"f{i}", "kind": "yes_no"}
+                                                 for i in range(22)]})
+    assert fact_values(many, {"f0": 1}) is None  # read from the answers instead
+
+
+@pytest.fixture
+def with_facts(db, questionnaire_v3):
+    """v3 responses with its facts (yes/no, trips) and coverage items in all their
+    states: a value, "no need" / "not applicable" (None), not answered."""
+    rnd = np.random.default_rng(11)
+    counters = ("NA-VINH-Q1", "NA-VINH-Q2", "NA-DEMO1-Q1")
+    for i in range(150):
+        answers = {"overall": 4}
+        for code, choices in (("fact_documents", [1, 2, 2, 0, -1]),
+                              ("fact_money", [1, 2, 2, 2, -1]),
+                              ("fact_trips", [1, 2, 3, 4, 0, -1]),
+                              ("cov_counselling", [1, 1, 2, 0, -1])):
+            value = int(rnd.choice(choices))
+            if value >= 0:
+                answers[code] = value or None
+        submit_response(db.session, NewResponse(
+            id=uuid.uuid4(), unit=catalogue_unit(db, counters[i % 3]),
+            questionnaire=questionnaire_v3, channel=Channel.qr, locale="vi",
+            answers=answers, service=catalogue_service(db, "ui_apply"),
+            submitted_at=IN_Q3 + dt.timedelta(hours=int(rnd.integers(0, 400)))))
+    db.session.commit()
+
+
+def catalogue_unit(db, code):
+    from survey.services import catalogue
+    return catalogue.unit_by_code(db.session, code)
+
+
+def catalogue_service(db, code):
+    from survey.services import catalogue
+    return catalogue.service_by_code(db.session, code)
+
+
+def _plain(value):
+    return "nan" if isinstance(value, float) and value != value else value
+
+
+def _fact_rows(session, source: str):
+    table = index_table(session, IndexQuery("2026-Q3", "NA", "fact", facts=source))
+    return [tuple(_plain(v) for v in (r.key, r.n, r.responses, r.estimate, r.se, r.low,
+                                      r.high)) for r in table.rows]
+
+
+def _coverage_rows(session):
+    from survey.services.coverage import coverage_report
+
+    table = coverage_report(session, "2026-Q3", "NA")
+    return [{key: _plain(value) for key, value in row.values.items()}
+            for row in table.rows if row["source"].value == "survey"]
+
+
+@pytest.mark.parametrize("source", ["indicator", "coverage"])
+def test_facts_from_stored_values_equal_those_from_answers(db, with_facts, source):
+    values = stored_facts(db.session)
+    assert None not in values.values() and len(set(values.values())) > 20
+    from_values = _fact_rows(db.session, source)
+    counts = _coverage_rows(db.session)
+    assert from_values and all(n > 0 for _k, n, *_rest in from_values
+                               if _k != "cov_referral")  # asked of job seekers only
+    assert counts[0]["denominator"] > 0 and counts[0]["no_need"] > 0
+    forget_facts(db.session, 0.4)
+    assert _fact_rows(db.session, source) == from_values
+    assert _coverage_rows(db.session) == counts
+    forget_facts(db.session)
+    assert _fact_rows(db.session, source) == from_values
+    assert _coverage_rows(db.session) == counts
+
+
+def test_the_fact_values_are_read_without_the_answers(db, with_facts):
+    statements = _statements(db.session, lambda: (_fact_rows(db.session, "coverage"),
+                                                  _coverage_rows(db.session)))
+    assert statements and not any("answers" in s for s in statements)
+
+
+def test_the_migration_and_the_command_fill_the_fact_values(db, with_facts, runner):
+    spec = importlib.util.spec_from_file_location("answer_bits_migration", MIGRATION)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    from_intake = stored_facts(db.session)
+    forget_facts(db.session)
+    module.fill_facts(db.session.connection())
+    assert stored_facts(db.session) == from_intake
+    forget_facts(db.session, 0.5)
+    result = runner.invoke(args=["survey", "fill-answer-bits"])
+    assert result.exit_code == 0, result.output
+    assert "cho 75 phiếu." in result.output
+    assert stored_facts(db.session) == from_intake

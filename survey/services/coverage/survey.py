@@ -70,16 +70,42 @@ def answer_counts(session: Session, period: Period, unit: Unit
     period in ``unit``'s subtree, for the survey indicators' items."""
     from ..reporting.aggregates import period_filter
 
+    from ...models import Questionnaire
+    from ...models.questionnaires import fact_codes
+    from ...models.responses import FACT_BITS, FACT_NONE, MAX_FACTS
+
     members = sorted(subtree_ids(session, [unit.id]))
     codes = [indicator.item for indicator in SURVEY_INDICATORS]
     found: dict[str, dict[Optional[int], int]] = {code: {} for code in codes}
-    rows = session.execute(
-        sa.select(Answer.item_code, Answer.value, sa.func.count())
-        .join(Response, Response.id == Answer.response_id)
-        .where(*period_filter(period, members), Answer.item_code.in_(codes))
-        .group_by(Answer.item_code, Answer.value))
-    for code, value, count in rows:
-        found[code][value] = count
+    where = period_filter(period, members)
+    # From the values stored on the responses (Response.fact_values) …
+    stored = session.execute(
+        sa.select(Response.questionnaire_id, sa.func.coalesce(Response.fact_values, -1),
+                  sa.func.count())
+        .where(*where).group_by(Response.questionnaire_id, Response.fact_values)).all()
+    slots = {qid: {code: i for i, code in enumerate(fact_codes(definition))}
+             for qid, definition in session.execute(
+                 sa.select(Questionnaire.id, Questionnaire.definition).where(
+                     Questionnaire.id.in_({row[0] for row in stored})))}
+    unstored = False
+    for qid, values, count in stored:
+        if values < 0 or len(slots[qid]) > MAX_FACTS:
+            unstored = True
+            continue
+        for code in codes:
+            if code in slots[qid]:
+                value = (values >> (FACT_BITS * slots[qid][code])) & ((1 << FACT_BITS) - 1)
+                if value:
+                    key = None if value == FACT_NONE else value
+                    found[code][key] = found[code].get(key, 0) + count
+    if unstored:  # … and from the answers of the responses stored without them
+        rows = session.execute(
+            sa.select(Answer.item_code, Answer.value, sa.func.count())
+            .join(Response, Response.id == Answer.response_id)
+            .where(*where, Response.fact_values.is_(None), Answer.item_code.in_(codes))
+            .group_by(Answer.item_code, Answer.value))
+        for code, answer, count in rows:
+            found[code][answer] = found[code].get(answer, 0) + count
     return found
 
 

@@ -13,7 +13,8 @@ from sqlalchemy.orm import Session
 
 from ...models import (COMMENT_MAX, Answer, Channel, Comment, Contact, KioskDevice,
                       ReceiptCode, Response, ResponseReason, ResponseStatus, utcnow)
-from ...models.responses import SATISFIED_SHIFT
+from ...models.questionnaires import fact_codes
+from ...models.responses import FACT_BITS, FACT_NONE, MAX_FACTS, SATISFIED_SHIFT
 from ..catalogue.snapshot import QuestionnaireLike, ServiceLike, UnitLike
 from ..errors import ServiceError
 from ..transactions import affected, begin_write, driver_errors
@@ -240,7 +241,24 @@ def _response_row(new: NewResponse) -> dict[str, Any]:
         submitted_at=new.submitted_at or now, received_at=now, status=new.status,
         status_reason=new.status_reason, device_id=new.device.id if new.device else None,
         receipt_code_id=new.receipt_code.id if new.receipt_code else None,
-        partial=new.partial, answer_bits=answer_bits(new.questionnaire, new.answers))
+        partial=new.partial, answer_bits=answer_bits(new.questionnaire, new.answers),
+        fact_values=fact_values(new.questionnaire, new.answers))
+
+
+def fact_values(questionnaire: QuestionnaireLike,
+                answers: Mapping[str, Optional[int]]) -> Optional[int]:
+    """:attr:`Response.fact_values` of these answers: 3 bits per fact of the version, in
+    :func:`fact_codes` order: 0 when not answered, 7 for an answer of ``None``, else the
+    value (1–4). ``None`` for a version of more than 21 facts."""
+    codes = fact_codes(questionnaire.definition)
+    if len(codes) > MAX_FACTS:
+        return None
+    values = 0
+    for i, code in enumerate(codes):
+        if code in answers:
+            value = answers[code]
+            values |= (FACT_NONE if value is None else value) << (FACT_BITS * i)
+    return values
 
 
 def answer_bits(questionnaire: QuestionnaireLike,
@@ -319,10 +337,38 @@ WHERE answer_bits IS NULL
 
 
 def fill_answer_bits(session: Session) -> int:
-    """Compute :attr:`Response.answer_bits` of the responses stored without them (by an
-    older release while an upgrade ran, or by other means); returns how many. The index
-    is right either way (it reads their answers), only slower."""
-    return affected(session.execute(FILL_ANSWER_BITS))
+    """Compute :attr:`Response.answer_bits` and :attr:`Response.fact_values` of the
+    responses stored without them (by an older release while an upgrade ran, or by other
+    means); returns how many. The index is right either way (it reads their answers),
+    only slower."""
+    count = affected(session.execute(FILL_ANSWER_BITS))
+    return max(count, fill_fact_values(session))
+
+
+def fill_fact_values(session: Session) -> int:
+    """:func:`fact_values` in SQL for the responses without them, one UPDATE per
+    questionnaire version; returns how many."""
+    from ...models import Questionnaire
+
+    count = 0
+    for qid, definition in session.execute(sa.select(Questionnaire.id,
+                                                     Questionnaire.definition)).all():
+        codes = fact_codes(definition)
+        if len(codes) > MAX_FACTS:
+            continue
+        count += affected(session.execute(fact_fill(codes), {"questionnaire_id": qid}))
+    return count
+
+
+def fact_fill(codes: Sequence[str]) -> sa.TextClause:
+    """The UPDATE that fills :attr:`Response.fact_values` of one version's responses."""
+    whens = " ".join(f"WHEN :code_{i} THEN CAST(COALESCE(a.value, {FACT_NONE}) AS BIGINT)"
+                     f" << {FACT_BITS * i}" for i in range(len(codes)))
+    value = (f"(SELECT COALESCE(SUM(CASE a.item_code {whens} ELSE 0 END), 0) FROM answers a "
+             "WHERE a.response_id = responses.id)") if codes else "0"
+    return sa.text(f"UPDATE responses SET fact_values = {value} "
+                   "WHERE questionnaire_id = :questionnaire_id AND fact_values IS NULL"
+                   ).bindparams(**{f"code_{i}": code for i, code in enumerate(codes)})
 
 
 def purge_contacts(session: Session, now: Optional[dt.datetime] = None) -> int:

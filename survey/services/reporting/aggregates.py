@@ -13,9 +13,9 @@ dimension map) for the composite, or the plain item code for item shares.
 
 Each response keeps its rated answers folded the same way when it is stored
 (:attr:`Response.answer_bits`, bits by the items' positions in its questionnaire
-version), so the ratings are counted from the responses alone (:func:`stored_query`):
-the join with the answers — fifteen rows per response — is left to the responses stored
-without those bits and to the facts, whose "yes" depends on the indicator.
+version) and its facts' values packed 3 bits each (:attr:`Response.fact_values`), so
+both are counted from the responses alone (:func:`stored_query`): the join with the
+answers — fifteen rows per response — is left to the responses stored without them.
 
 The clustered design needs less: per primary sampling unit (the unit a response was
 given at × the local calendar day), the number of responses and, per key, the number
@@ -35,7 +35,8 @@ from sqlalchemy.orm import Session
 
 from ...analysis import StratumSums
 from ...models import Answer, Channel, QuestionnaireItem, Response, ResponseStatus
-from ...models.responses import SATISFIED_SHIFT
+from ...models.questionnaires import fact_codes
+from ...models.responses import FACT_BITS, FACT_NONE, MAX_FACTS, SATISFIED_SHIFT
 from .periods import Period
 
 #: The composite index's dimensions (the five SIPAS dimensions), in display order. An
@@ -63,6 +64,9 @@ class ItemKeys:
     #: questionnaire_id → the key of each of its items, by position (-1: no key), to read
     #: :attr:`Response.answer_bits`.
     slots: dict[int, np.ndarray] = field(default_factory=dict)
+    #: Facts mode: questionnaire_id → (slot in :attr:`Response.fact_values`, key index,
+    #: item code) of each of its facts that has a key.
+    fact_slots: dict[int, list[tuple[int, int, str]]] = field(default_factory=dict)
 
     def satisfied(self) -> sa.ColumnElement[bool]:
         """When an answer counts for its key: 4–5 on the satisfaction scale, or one of
@@ -96,6 +100,8 @@ def item_keys(session: Session, questionnaire_ids: Sequence[int], composite: boo
     fact_items = _fact_items(session, questionnaire_ids, source)
     positive: dict[str, tuple[int, ...]] = {}
     slots: dict[int, dict[int, int]] = {}
+    fact_order = _fact_order(session, questionnaire_ids) if facts else {}
+    fact_slots: dict[int, list[tuple[int, int, str]]] = {}
     for qid, code, dimension, place in rows:
         slots.setdefault(qid, {})
         if facts:
@@ -111,6 +117,8 @@ def item_keys(session: Session, questionnaire_ids: Sequence[int], composite: boo
             if composite and dimension is not None:
                 dimensions.setdefault(dimension, []).append(key)
         position[(qid, code)] = slots[qid][place] = keys[key]
+        if facts and code in fact_order.get(qid, {}):
+            fact_slots.setdefault(qid, []).append((fact_order[qid][code], keys[key], code))
     order = {d: i for i, d in enumerate(INDEX_DIMENSIONS)}
     dimensions = dict(sorted(dimensions.items(), key=lambda pair: order[pair[0]]))
     by_position = {}
@@ -120,7 +128,22 @@ def item_keys(session: Session, questionnaire_ids: Sequence[int], composite: boo
             if place < SATISFIED_SHIFT:
                 places[place] = key_index
         by_position[qid] = places
-    return ItemKeys(tuple(keys), position, dimensions, positive, by_position)
+    return ItemKeys(tuple(keys), position, dimensions, positive, by_position, fact_slots)
+
+
+def _fact_order(session: Session, questionnaire_ids: Sequence[int]) -> dict[int, dict[str, int]]:
+    """questionnaire_id → its facts' slots in :attr:`Response.fact_values` (none for a
+    version of more than :data:`MAX_FACTS` facts, whose responses have no values)."""
+    from ...models import Questionnaire
+
+    found = {}
+    for qid, definition in session.execute(
+            sa.select(Questionnaire.id, Questionnaire.definition)
+            .where(Questionnaire.id.in_(list(questionnaire_ids)))):
+        codes = fact_codes(definition)
+        if len(codes) <= MAX_FACTS:
+            found[qid] = {code: i for i, code in enumerate(codes)}
+    return found
 
 
 def _fact_items(session: Session, questionnaire_ids: Sequence[int],
@@ -197,17 +220,18 @@ assert SATISFIED_SHIFT == BITS
 _ANSWERED, _SATISFIED = 1, (1 << SATISFIED_SHIFT) + 1
 
 
-def stored_query(where: list[Any], by: str,
-                 day: Optional[sa.ColumnElement] = None) -> sa.Select:
-    """Responses counted per (unit_id, [group], [day], questionnaire_id, answer_bits)
-    from the responses alone; ``answer_bits`` -1 counts those stored without their bits
-    (their answers are read by :func:`pattern_query`)."""
+def stored_query(where: list[Any], by: str, day: Optional[sa.ColumnElement] = None,
+                 column: Any = Response.answer_bits) -> sa.Select:
+    """Responses counted per (unit_id, [group], [day], questionnaire_id, ``column``:
+    :attr:`Response.answer_bits` or :attr:`Response.fact_values`) from the responses
+    alone; -1 counts those stored without it (their answers are read by
+    :func:`pattern_query`)."""
     group = [Response.unit_id.label("unit_id")] + [
         getattr(Response, c).label(c) for c in GROUPINGS[by]]
     if day is not None:
         group.append(day.label("day"))
     group += [Response.questionnaire_id.label("questionnaire_id"),
-              sa.func.coalesce(Response.answer_bits, -1).label("bits")]
+              sa.func.coalesce(column, -1).label("bits")]
     return sa.select(*group, sa.func.count()).where(*where).group_by(*group)
 
 
@@ -320,8 +344,8 @@ class Pass:
     sums: dict[tuple, "Accumulator"]
     days: "DaySums"
     #: (unit_id, [group]) → day number → responses (every response the filter selects,
-    #: answered or not), when the pass read them all from the responses themselves;
-    #: ``None`` otherwise (facts, or no day asked): count them apart.
+    #: answered or not), counted by the same pass over the responses; ``None`` when no
+    #: day was asked (or no key): count them apart.
     responses: Optional[dict[tuple, dict[int, int]]] = None
 
 
@@ -340,10 +364,10 @@ def pattern_pass(session: Session, keys: ItemKeys, where: list[Any], by: str,
     satisfied / answered counts per key of each (unit_id, [group], day) from the same
     single pass — with, for ratings, the responses per group and day.
 
-    Ratings are read from the responses' stored :attr:`Response.answer_bits`
-    (:func:`stored_query`: no join with the answers); only responses stored without
-    them, and the facts (whose "yes" depends on the indicator), are read from their
-    answers (:func:`pattern_query`). Each chunk is handled column-wise in numpy (one
+    Ratings are read from the responses' stored :attr:`Response.answer_bits`, facts
+    from their :attr:`Response.fact_values` (:func:`stored_query`: no join with the
+    answers); only responses stored without them are read from their answers
+    (:func:`pattern_query`). Each chunk is handled column-wise in numpy (one
     matrix product per group, one ``bincount`` per key for the days): no Python work
     per pattern row but the lookup of its group."""
     k = len(keys.keys)
@@ -351,22 +375,28 @@ def pattern_pass(session: Session, keys: ItemKeys, where: list[Any], by: str,
     if k == 0:
         return Pass(fold.sums, fold.days)
     connection = session.connection()
-    unstored = True
+    unstored = False
+    column = Response.fact_values if keys.positive else Response.answer_bits
     with planner_settings(connection):
-        if not keys.positive:
-            unstored = False
-            for gid, data in fold.chunks(connection.execute(stored_query(where, by, day))):
-                fold.count(gid, data)
-                bits, qids = data[:, -2], data[:, -3]
-                unstored = unstored or bool((bits < 0).any())
-                for qid in np.unique(qids[bits >= 0]).tolist():
-                    places = keys.slots.get(qid)
-                    if places is None or not (places >= 0).any():
-                        continue  # none of this version's items has a key
-                    rows = (qids == qid) & (bits >= 0)
-                    fold.add(gid[rows], data[rows], *_from_positions(bits[rows], places, k))
+        for gid, data in fold.chunks(connection.execute(stored_query(where, by, day,
+                                                                     column))):
+            fold.count(gid, data)
+            bits, qids = data[:, -2], data[:, -3]
+            unstored = unstored or bool((bits < 0).any())
+            for qid in np.unique(qids[bits >= 0]).tolist():
+                rows = (qids == qid) & (bits >= 0)
+                if keys.positive:
+                    found = keys.fact_slots.get(qid)
+                    if found:
+                        fold.add(gid[rows], data[rows],
+                                 *_from_facts(bits[rows], found, keys.positive, k))
+                    continue
+                places = keys.slots.get(qid)
+                if places is None or not (places >= 0).any():
+                    continue  # none of this version's items has a key
+                fold.add(gid[rows], data[rows], *_from_positions(bits[rows], places, k))
         if unstored:
-            rest = where + [Response.answer_bits.is_(None)] if not keys.positive else where
+            rest = where + [column.is_(None)]
             result = connection.execute(pattern_query(keys, rest, by, day,
                                                       connection.dialect.name))
             chunks = max(1, -(-k // BITS))
@@ -374,8 +404,22 @@ def pattern_pass(session: Session, keys: ItemKeys, where: list[Any], by: str,
                 masks = data[:, fold.width + fold.extra:fold.width + fold.extra + chunks]
                 fold.add(gid, data, _unpack(masks >> SATISFIED_SHIFT, k),
                          _unpack(masks & ((1 << SATISFIED_SHIFT) - 1), k))
-    counted = fold.counted() if not keys.positive and day is not None else None
+    counted = fold.counted() if day is not None else None
     return Pass(fold.sums, fold.finish(), counted)
+
+
+def _from_facts(values: np.ndarray, slots: list[tuple[int, int, str]],
+                positive: dict[str, tuple[int, ...]], k: int) -> tuple[np.ndarray, np.ndarray]:
+    """(satisfied, answered) 0/1 matrices (m, k) over the keys from stored
+    :attr:`Response.fact_values` of one version: answered when a value other than
+    ``None`` was given, satisfied when it is one its indicator counts."""
+    y, r = np.zeros((len(values), k)), np.zeros((len(values), k))
+    for slot, key, code in slots:
+        value = (values >> (FACT_BITS * slot)) & ((1 << FACT_BITS) - 1)
+        answered = (value != 0) & (value != FACT_NONE)
+        r[:, key] = answered
+        y[:, key] = answered & np.isin(value, positive[code])
+    return y, r
 
 
 def _from_positions(bits: np.ndarray, places: np.ndarray,
