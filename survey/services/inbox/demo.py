@@ -17,7 +17,7 @@ from ...timeutil import local_date
 from .. import catalogue
 from ..audit import CLI
 from ..intake.consent import REPLY, VERSION, fingerprint
-from ..intake.responses import answer_bits
+from ..intake.responses import answer_bits, fact_values
 from .handling import change_status, set_category
 from .openness import add_action, set_quote, set_published
 from .opening import open_cases
@@ -60,7 +60,8 @@ def _respond(session: Session, row: tuple, questionnaire, service, now: dt.datet
     response = Response(id=uuid.uuid4(), unit=catalogue.unit_by_code(session, f"{UNIT}-{counter}"),
                         service=service, channel=Channel.qr, questionnaire=questionnaire,
                         locale="vi", submitted_at=at, received_at=at,
-                        answer_bits=answer_bits(questionnaire, {"overall": overall}))
+                        answer_bits=answer_bits(questionnaire, {"overall": overall}),
+                        fact_values=fact_values(questionnaire, {"overall": overall}))
     response.answers = [Answer(item_code="overall", value=overall)]
     response.comment = Comment(body=text)
     session.add(response)
