@@ -47,7 +47,7 @@ from survey import create_app  # noqa: E402
 from survey.extensions import db  # noqa: E402
 from survey.models import Answer, Response, ResponseStatus, User  # noqa: E402
 from survey.services import accounts, audit, catalogue  # noqa: E402
-from survey.services.intake.responses import answer_bits  # noqa: E402
+from survey.services.intake.responses import answer_bits, fact_values  # noqa: E402
 from survey.services.reporting.periods import parse_period  # noqa: E402
 
 UNITS = 30
@@ -109,7 +109,7 @@ def generate(rng, size: int, unit_ids: list[int], codes: list[str], questionnair
              period: str) -> tuple[list, list]:
     """(response rows, answer rows): a unit effect and a respondent mood, so that answers
     correlate as real ones do; about 5 % "not applicable". Each response carries its
-    ``answer_bits`` as the intake computes them."""
+    ``answer_bits`` and ``fact_values`` as the intake computes them."""
     quarter = parse_period(period)
     seconds = int((quarter.end_utc - quarter.start_utc).total_seconds()) - 1
     units = rng.integers(0, len(unit_ids), size)
@@ -129,7 +129,7 @@ def generate(rng, size: int, unit_ids: list[int], codes: list[str], questionnair
                  else None if missing[i, j] else int(values[i, j])
                  for j, code in enumerate(codes)}
         responses.append((rid, unit_ids[units[i]], str(channels[i]), questionnaire.id, moment,
-                          answer_bits(questionnaire, given)))
+                          answer_bits(questionnaire, given), fact_values(questionnaire, given)))
         answers.extend((rid, code, value) for code, value in given.items())
     return responses, answers
 
@@ -139,10 +139,10 @@ def insert_sqlite(connection, responses: list, answers: list) -> None:
     stamp = "%Y-%m-%d %H:%M:%S.%f"
     cursor.executemany(
         "INSERT INTO responses (id, unit_id, service_id, channel, questionnaire_id, locale, "
-        "submitted_at, received_at, status, partial, answer_bits) "
-        "VALUES (?,?,NULL,?,?,'vi',?,?,'valid',0,?)",
-        [(r.hex, u, c, q, m.strftime(stamp), m.strftime(stamp), bits)
-         for r, u, c, q, m, bits in responses])
+        "submitted_at, received_at, status, partial, answer_bits, fact_values) "
+        "VALUES (?,?,NULL,?,?,'vi',?,?,'valid',0,?,?)",
+        [(r.hex, u, c, q, m.strftime(stamp), m.strftime(stamp), bits, facts)
+         for r, u, c, q, m, bits, facts in responses])
     cursor.executemany("INSERT INTO answers (response_id, item_code, value) VALUES (?,?,?)",
                        [(r.hex, code, value) for r, code, value in answers])
 
@@ -150,10 +150,10 @@ def insert_sqlite(connection, responses: list, answers: list) -> None:
 def copy_postgres(connection, responses: list, answers: list) -> None:
     cursor = connection.cursor()
     with cursor.copy("COPY responses (id, unit_id, channel, questionnaire_id, locale, "
-                     "submitted_at, received_at, status, partial, answer_bits) "
-                     "FROM STDIN") as copy:
-        for r, u, c, q, m, bits in responses:
-            copy.write_row((r, u, c, q, "vi", m, m, "valid", False, bits))
+                     "submitted_at, received_at, status, partial, answer_bits, "
+                     "fact_values) FROM STDIN") as copy:
+        for r, u, c, q, m, bits, facts in responses:
+            copy.write_row((r, u, c, q, "vi", m, m, "valid", False, bits, facts))
     with cursor.copy("COPY answers (response_id, item_code, value) FROM STDIN") as copy:
         for row in answers:
             copy.write_row(row)

@@ -50,13 +50,29 @@ def test_the_synthetic_quarter_is_where_the_overview_looks(bench):
                                         questionnaire, bench.PERIOD)
     period = bench.parse_period(bench.PERIOD)
     start, end = (period.start_utc.replace(tzinfo=None), period.end_utc.replace(tzinfo=None))
-    assert all(start <= moment < end for *_rest, moment, _bits in responses)
+    assert all(start <= moment < end for *_rest, moment, _bits, _facts in responses)
     assert len(answers) == 100 and {value for *_r, value in answers} <= {None, 1, 2, 3, 4, 5}
     # Each response carries the bits of its own answers (a at bit 0, b at bit 1).
     given = {}
     for rid, code, value in answers:
         given.setdefault(rid, {})[code] = value
-    for rid, *_rest, bits in responses:
+    for rid, *_rest, bits, facts in responses:
+        assert facts == 0  # no facts in this questionnaire
         a, b = given[rid]["a"], given[rid]["b"]
         assert bits & 1 == (a is not None) and bits >> 1 & 1 == (b is not None)
         assert bits >> 30 & 1 == (a is not None and a >= 4)
+
+
+def test_coverage_items_carry_their_fact_values(bench):
+    import numpy as np
+    from types import SimpleNamespace
+
+    questionnaire = SimpleNamespace(id=7, definition={"items": [
+        {"code": "a"}, {"code": "cov_counselling", "kind": "need"}]})
+    responses, answers = bench.generate(np.random.default_rng(2), 60, [1], ["a",
+                                        "cov_counselling"], questionnaire, bench.PERIOD)
+    given = {rid: value for rid, code, value in answers if code == "cov_counselling"}
+    stored = {rid: facts for rid, *_rest, facts in responses}
+    assert {given[rid] for rid in given} == {1, 2, None}  # yes, no, no need
+    for rid, facts in stored.items():
+        assert facts == (7 if given[rid] is None else given[rid])
