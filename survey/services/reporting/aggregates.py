@@ -362,7 +362,7 @@ def pattern_pass(session: Session, keys: ItemKeys, where: list[Any], by: str,
     """Cross-product sums per (unit_id, [group]), streamed in chunks from SQL, and, when
     ``day`` (an integer local-day expression, :func:`day_expression`) is given, the
     satisfied / answered counts per key of each (unit_id, [group], day) from the same
-    single pass — with, for ratings, the responses per group and day.
+    single pass — with the responses per group and day.
 
     Ratings are read from the responses' stored :attr:`Response.answer_bits`, facts
     from their :attr:`Response.fact_values` (:func:`stored_query`: no join with the
