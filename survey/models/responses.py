@@ -18,6 +18,12 @@ SATISFIED_SHIFT = 30
 #: :attr:`Response.fact_values`: bits per fact, the most facts kept, the code of ``None``.
 FACT_BITS, MAX_FACTS, FACT_NONE = 3, 21, 7
 
+
+def fact_slot(values, slot: int):
+    """The value kept in ``slot`` of :attr:`Response.fact_values` (an int or a numpy
+    array of them): 0 not answered, :data:`FACT_NONE` for ``None``, else the value."""
+    return (values >> (FACT_BITS * slot)) & ((1 << FACT_BITS) - 1)
+
 #: Longest free-text comment, in characters: the phone form, the service and this
 #: table's check all use it.
 COMMENT_MAX = 2000

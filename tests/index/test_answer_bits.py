@@ -31,16 +31,18 @@ def migration_fill() -> sa.TextClause:
     return module.FILL
 
 
-def stored_bits(session) -> dict[uuid.UUID, int | None]:
-    return dict(session.execute(sa.select(Response.id, Response.answer_bits)).all())
+def stored_bits(session, column: str = "answer_bits") -> dict[uuid.UUID, int | None]:
+    """Response id → its stored ``answer_bits`` (or ``fact_values``)."""
+    return dict(session.execute(sa.select(Response.id, getattr(Response, column))).all())
 
 
-def forget_bits(session, share: float = 1.0) -> None:
-    """Set the bits of (a share of) the responses to NULL, as if stored before them."""
-    ids = sorted(stored_bits(session))
+def forget_bits(session, share: float = 1.0, column: str = "answer_bits") -> None:
+    """Set the bits (or ``column``) of (a share of) the responses to NULL, as if stored
+    before them."""
+    ids = sorted(stored_bits(session, column))
     chosen = ids[:round(len(ids) * share)]
     session.execute(sa.update(Response).where(Response.id.in_(chosen))
-                    .values(answer_bits=None))
+                    .values({column: None}))
     session.flush()
 
 
@@ -181,15 +183,11 @@ def test_the_migration_fills_as_the_app_does():
 # --- Facts: Response.fact_values ------------------------------------------------------
 
 def stored_facts(session) -> dict[uuid.UUID, int | None]:
-    return dict(session.execute(sa.select(Response.id, Response.fact_values)).all())
+    return stored_bits(session, "fact_values")
 
 
 def forget_facts(session, share: float = 1.0) -> None:
-    ids = sorted(stored_facts(session))
-    chosen = ids[:round(len(ids) * share)]
-    session.execute(sa.update(Response).where(Response.id.in_(chosen))
-                    .values(fact_values=None))
-    session.flush()
+    forget_bits(session, share, "fact_values")
 
 
 def test_fact_values_follow_the_facts_order():

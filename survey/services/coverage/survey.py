@@ -72,7 +72,7 @@ def answer_counts(session: Session, period: Period, unit: Unit
 
     from ...models import Questionnaire
     from ...models.questionnaires import fact_codes
-    from ...models.responses import FACT_BITS, FACT_NONE, MAX_FACTS
+    from ...models.responses import FACT_NONE, MAX_FACTS, fact_slot
 
     members = sorted(subtree_ids(session, [unit.id]))
     codes = [indicator.item for indicator in SURVEY_INDICATORS]
@@ -94,7 +94,7 @@ def answer_counts(session: Session, period: Period, unit: Unit
             continue
         for code in codes:
             if code in slots[qid]:
-                value = (values >> (FACT_BITS * slots[qid][code])) & ((1 << FACT_BITS) - 1)
+                value = fact_slot(values, slots[qid][code])
                 if value:
                     key = None if value == FACT_NONE else value
                     found[code][key] = found[code].get(key, 0) + count

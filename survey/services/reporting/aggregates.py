@@ -36,7 +36,7 @@ from sqlalchemy.orm import Session
 from ...analysis import StratumSums
 from ...models import Answer, Channel, QuestionnaireItem, Response, ResponseStatus
 from ...models.questionnaires import fact_codes
-from ...models.responses import FACT_BITS, FACT_NONE, MAX_FACTS, SATISFIED_SHIFT
+from ...models.responses import FACT_NONE, MAX_FACTS, SATISFIED_SHIFT, fact_slot
 from .periods import Period
 
 #: The composite index's dimensions (the five SIPAS dimensions), in display order. An
@@ -97,10 +97,9 @@ def item_keys(session: Session, questionnaire_ids: Sequence[int], composite: boo
     keys: dict[str, int] = {}
     position: dict[tuple[int, str], int] = {}
     dimensions: dict[str, list[str]] = {}
-    fact_items = _fact_items(session, questionnaire_ids, source)
+    fact_items, fact_order = _fact_items(session, questionnaire_ids, source)
     positive: dict[str, tuple[int, ...]] = {}
     slots: dict[int, dict[int, int]] = {}
-    fact_order = _fact_order(session, questionnaire_ids) if facts else {}
     fact_slots: dict[int, list[tuple[int, int, str]]] = {}
     for qid, code, dimension, place in rows:
         slots.setdefault(qid, {})
@@ -131,29 +130,17 @@ def item_keys(session: Session, questionnaire_ids: Sequence[int], composite: boo
     return ItemKeys(tuple(keys), position, dimensions, positive, by_position, fact_slots)
 
 
-def _fact_order(session: Session, questionnaire_ids: Sequence[int]) -> dict[int, dict[str, int]]:
-    """questionnaire_id → its facts' slots in :attr:`Response.fact_values` (none for a
-    version of more than :data:`MAX_FACTS` facts, whose responses have no values)."""
-    from ...models import Questionnaire
-
-    found = {}
-    for qid, definition in session.execute(
-            sa.select(Questionnaire.id, Questionnaire.definition)
-            .where(Questionnaire.id.in_(list(questionnaire_ids)))):
-        codes = fact_codes(definition)
-        if len(codes) <= MAX_FACTS:
-            found[qid] = {code: i for i, code in enumerate(codes)}
-    return found
-
-
-def _fact_items(session: Session, questionnaire_ids: Sequence[int],
-                source: str = "indicator") -> dict[tuple[int, str], tuple[int, ...]]:
+def _fact_items(session: Session, questionnaire_ids: Sequence[int], source: str = "indicator"
+                ) -> tuple[dict[tuple[int, str], tuple[int, ...]], dict[int, dict[str, int]]]:
     """(questionnaire id, item code) of the facts (yes/no, trips, need: not rated 1–5)
-    → the values their indicator under ``source`` counts (empty when it has none)."""
+    → the values their indicator under ``source`` counts (empty when it has none); and
+    questionnaire id → its facts' slots in :attr:`Response.fact_values` (none for a
+    version of more than :data:`MAX_FACTS` facts, whose responses have no values)."""
     from ...models import Questionnaire
     from ...models.questionnaires import RATING
 
     found: dict[tuple[int, str], tuple[int, ...]] = {}
+    order: dict[int, dict[str, int]] = {}
     for qid, definition in session.execute(
             sa.select(Questionnaire.id, Questionnaire.definition)
             .where(Questionnaire.id.in_(list(questionnaire_ids)))):
@@ -161,7 +148,10 @@ def _fact_items(session: Session, questionnaire_ids: Sequence[int],
             if item.get("kind", RATING) != RATING:
                 values = (item.get(source) or {}).get("values") or ()
                 found[(qid, item["code"])] = tuple(int(v) for v in values)
-    return found
+        codes = fact_codes(definition)
+        if len(codes) <= MAX_FACTS:
+            order[qid] = {code: i for i, code in enumerate(codes)}
+    return found, order
 
 
 #: Channels whose responses are verified: a single-use receipt code, or a paired kiosk.
@@ -415,7 +405,7 @@ def _from_facts(values: np.ndarray, slots: list[tuple[int, int, str]],
     ``None`` was given, satisfied when it is one its indicator counts."""
     y, r = np.zeros((len(values), k)), np.zeros((len(values), k))
     for slot, key, code in slots:
-        value = (values >> (FACT_BITS * slot)) & ((1 << FACT_BITS) - 1)
+        value = fact_slot(values, slot)
         answered = (value != 0) & (value != FACT_NONE)
         r[:, key] = answered
         y[:, key] = answered & np.isin(value, positive[code])
