@@ -52,6 +52,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     configure_errors(app)
     configure_cli(app)
     configure_microcache(app)
+    configure_fast_lane(app)
     configure_proxy(app)
     return app
 
@@ -189,6 +190,12 @@ def configure_microcache(app: Flask) -> None:
     from .microcache import register_microcache
 
     register_microcache(app)
+
+
+def configure_fast_lane(app: Flask) -> None:
+    from .public.fastlane import register_fast_lane
+
+    register_fast_lane(app)
 
 
 def configure_proxy(app: Flask) -> None:

@@ -55,6 +55,10 @@ class Config:
     #: Seconds a worker answers a cookie-less request for the thank-you page from the
     #: copy it kept (survey/microcache.py); unset: CATALOGUE_CHECK_SECONDS; 0: never.
     MICROCACHE_SECONDS: Optional[float] = None
+    #: Answer the claimant's form page and its post in the common case before Flask's
+    #: request cycle, with the same functions and the same answer (survey/public/
+    #: fastlane.py); off: Flask answers every request.
+    FAST_LANE: bool = True
     #: Targets of the plan's coverage indicators, replacing the defaults indicator by
     #: indicator: code → milestone year → share, e.g. ``{"referral": {"2025": 0.8,
     #: "2030": 0.9}}`` (JSON in the environment; survey/services/coverage/indicators.py).

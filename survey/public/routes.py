@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from typing import Callable, Optional
+from typing import Callable, NamedTuple, Optional
 
 from flask import Response, abort, current_app, redirect, render_template, request, url_for
 from flask_babel import get_locale
@@ -11,7 +11,7 @@ from flask_babel import get_locale
 from .. import metrics
 from ..errors import DATABASE_UNAVAILABLE, RETRY_AFTER_SECONDS
 from ..extensions import csrf, current_session
-from ..forms.survey_form import (body_is_utf8, build_survey_form, item_field_name,
+from ..forms.survey_form import (QuickPost, body_is_utf8, build_survey_form, item_field_name,
                                  quick_accept, submission_token, tampering_errors)
 from ..models import Channel, ResponseStatus
 from ..services import catalogue
@@ -84,26 +84,14 @@ def survey_page(cat: Catalogue, unit: UnitView, channel: Channel,
     """
     if request.method == "GET":
         return _form_page(cat, unit, preset_service, fixed_service)
-    questionnaire = (cat.questionnaire(parse_version(request.form.get("version")))
-                     or _current(cat))
+    post = read_post(cat, request.form, fixed_service, bool(request.files))
+    questionnaire, submission_id, items, quick = (post.questionnaire, post.submission_id,
+                                                  post.items, post.quick)
     locale = str(get_locale())
-    # The items asked follow from the submission id (planned missingness): the same on
-    # every render and post of one page.
-    submission_id = request.form.get("submission_id", "")
-    items = asked_items(questionnaire, submission_id)
-    if fixed_service is not None:  # the items shown were those of its claimants
-        items = for_service(items, fixed_service.code)
     page = dict(unit=unit, questionnaire=questionnaire, fixed_service=fixed_service,
                 items=items, item_field_name=item_field_name)
-    # A service withdrawn while the claimant answered is not tampering: the form
-    # showed it, so it is asked again (422, answers kept) rather than refused.
-    bad = tampering_errors(request.form, questionnaire, items, cat.services,
-                           fixed_service is not None)
-    if bad:
-        return render_template("errors/bad_request.html", fields=bad), 400
-    reasons = [r["code"] for r in questionnaire.definition.get("reasons", [])]
-    quick = (quick_accept(request.form, items, cat.active_services, reasons,
-                          fixed_service is not None) if not request.files else None)
+    if post.bad:
+        return render_template("errors/bad_request.html", fields=post.bad), 400
     form = None
     if quick is not None:  # the common case, checked without binding the form
         answers, service_code = quick.answers, quick.service
@@ -123,28 +111,17 @@ def survey_page(cat: Catalogue, unit: UnitView, channel: Channel,
         contact = form.contact_details(
             locale, int(current_app.config.get("CONTACT_RETENTION_DAYS", 30)))
         comment, chosen = form.comment.data or "", list(form.reasons.data or ())
-    service = fixed_service or cat.service(service_code or "")
-    # A coverage item answered, then another service chosen (the page hid the item but
-    # the browser still sends it): not asked of this claimant, so not kept.
-    dropped = not_asked(items, answers, service.code if service is not None else None)
-    if dropped:
-        answers = {code: value for code, value in answers.items() if code not in dropped}
-    new = NewResponse(id=uuid.UUID(submission_id), unit=unit,
-                      questionnaire=questionnaire, channel=channel, locale=locale,
-                      answers=answers, service=service,
-                      comment=comment, contact=contact,
-                      reasons=chosen, receipt_code=receipt)
+    new = claimant_response(cat, unit, questionnaire, items, channel, locale, submission_id,
+                            answers, service_code, comment, contact, chosen, fixed_service,
+                            receipt)
     # A receipt code is single-use proof already; other posts are counted per client and
-    # per unit, and beyond either limit stored flagged (never dropped).
-    flag = None if receipt is not None else submission_limiter().check(
-        request.remote_addr or "unknown", unit.id)
-    if flag is not None:
-        new.status, new.status_reason = ResponseStatus.flagged, flag
+    # per unit, and beyond either limit stored flagged (never dropped). The fast lane
+    # (:mod:`.fastlane`) may have counted this post already before handing it over.
+    flag = (request.environ.pop(COUNTED, None) if COUNTED in request.environ
+            else None if receipt is not None
+            else submission_limiter().check(request.remote_addr or "unknown", unit.id))
     try:
-        created = store_response(current_session(), new)
-        if created and on_stored is not None:
-            on_stored(new.id)
-        current_session().commit()
+        save(new, flag, on_stored)
     except ServiceError as exc:
         current_session().rollback()
         current_app.logger.info("survey rejected: %s %s", exc.message, exc.errors)
@@ -160,16 +137,96 @@ def survey_page(cat: Catalogue, unit: UnitView, channel: Channel,
                                fixed_service)
         return (render_template("public/survey.html", form=form, unsent=True, **page), 503,
                 {"Retry-After": str(RETRY_AFTER_SECONDS)})
+    return redirect(url_for("public.thanks", unit_code=unit.code, lang=locale,
+                            ref=feedback_reference(new)), code=303)
+
+
+#: Set in the WSGI environ by the fast lane when it has counted a post against the limits
+#: (the flag it found, or None) and then handed the post to Flask.
+COUNTED = "survey.submission_flag"
+
+
+def claimant_response(cat: Catalogue, unit: UnitView, questionnaire: QuestionnaireView,
+                      items: list, channel: Channel, locale: str, submission_id: str,
+                      answers: dict[str, Optional[int]], service_code: Optional[str],
+                      comment: str, contact, reasons: list[str],
+                      fixed_service: Optional[ServiceView] = None,
+                      receipt=None) -> NewResponse:
+    """The response a checked post gives (shared with the fast lane)."""
+    service = fixed_service or cat.service(service_code or "")
+    # A coverage item answered, then another service chosen (the page hid the item but
+    # the browser still sends it): not asked of this claimant, so not kept.
+    dropped = not_asked(items, answers,
+                        service.code if service is not None else None)
+    if dropped:
+        answers = {code: value for code, value in answers.items() if code not in dropped}
+    return NewResponse(id=uuid.UUID(submission_id), unit=unit, questionnaire=questionnaire,
+                       channel=channel, locale=locale, answers=answers, service=service,
+                       comment=comment, contact=contact, reasons=reasons,
+                       receipt_code=receipt)
+
+
+def save(new: NewResponse, flag: Optional[str],
+         on_stored: Optional[Callable[[uuid.UUID], None]] = None) -> bool:
+    """Store ``new`` (flagged when ``flag``) and commit; True when stored now, False when
+    it was already. Raises ServiceError or DATABASE_UNAVAILABLE after a rollback is due
+    (the caller rolls back). Shared with the fast lane."""
+    if flag is not None:
+        new.status, new.status_reason = ResponseStatus.flagged, flag
+    session = current_session()
+    created = store_response(session, new)
+    if created and on_stored is not None:
+        on_stored(new.id)
+    session.commit()
     if created:
-        metrics.submission_stored(channel.value)
+        metrics.submission_stored(new.channel.value)
         if flag is not None:
             metrics.submission_flagged(flag)
-    # Feedback that someone will read gets a reference code to follow it (/y-kien/<code>):
-    # derived from the response id, so nothing more is stored.
-    ref = (display_code(reference_code(new.id, current_app.config["SECRET_KEY"]))
-           if new.comment.strip() or new.contact is not None else None)
-    return redirect(url_for("public.thanks", unit_code=unit.code, lang=locale, ref=ref),
-                    code=303)
+    return created
+
+
+def feedback_reference(new: NewResponse) -> Optional[str]:
+    """Feedback that someone will read gets a reference code to follow it
+    (/y-kien/<code>): derived from the response id, so nothing more is stored."""
+    if new.comment.strip() or new.contact is not None:
+        return display_code(reference_code(new.id, current_app.config["SECRET_KEY"]))
+    return None
+
+
+class Post(NamedTuple):
+    """A claimant's post, read against the catalogue."""
+
+    questionnaire: QuestionnaireView
+    submission_id: str
+    #: The items the page showed (they follow from the submission id: planned
+    #: missingness, the same on every render and post of one page).
+    items: list
+    #: Fields a browser showing our form could not have sent (then: 400, nothing stored).
+    bad: list[str]
+    #: The post, when :func:`quick_accept` accepts it; None: the bound form decides.
+    quick: Optional[QuickPost]
+
+
+def read_post(cat: Catalogue, formdata, fixed_service: Optional[ServiceView],
+              has_files: bool = False) -> Post:
+    """Read a post of the form (shared with the fast lane): its version, the items it
+    showed, tampering, and the quick check."""
+    questionnaire = (cat.questionnaire(parse_version(formdata.get("version")))
+                     or _current(cat))
+    submission_id = formdata.get("submission_id", "")
+    items = asked_items(questionnaire, submission_id)
+    if fixed_service is not None:  # the items shown were those of its claimants
+        items = for_service(items, fixed_service.code)
+    # A service withdrawn while the claimant answered is not tampering: the form
+    # showed it, so it is asked again (422, answers kept) rather than refused.
+    bad = tampering_errors(formdata, questionnaire, items, cat.services,
+                           fixed_service is not None)
+    quick = None
+    if not bad and not has_files:
+        reasons = [r["code"] for r in questionnaire.definition.get("reasons", [])]
+        quick = quick_accept(formdata, items, cat.active_services, reasons,
+                             fixed_service is not None)
+    return Post(questionnaire, submission_id, items, bad, quick)
 
 
 def _bound_form(questionnaire: QuestionnaireView, cat: Catalogue, locale: str, items: list,
@@ -209,13 +266,13 @@ def _form_page(cat: Catalogue, unit: UnitView, preset_service: Optional[str],
     of the items drawn for them, a new submission id and a CSRF token."""
     questionnaire = _current(cat)
     locale = str(get_locale())
-    submission_id = str(uuid.uuid4())
-    key = ("survey", cat.stamp, unit.id, request.full_path, locale, questionnaire.version,
-           fixed_service.id if fixed_service else None)
-    cache = page_cache()
-    segments = cache.get(key)
-    token = submission_token(submission_id)
-    if segments is None:
+    key = form_page_key(cat, unit, request.full_path, locale, questionnaire, fixed_service)
+    known = _known_service(cat, preset_service, fixed_service)
+    gzip_ok = bool(request.accept_encodings["gzip"])
+    kept = kept_form_page(key, questionnaire, known, gzip_ok)
+    if kept is None:
+        submission_id = str(uuid.uuid4())
+        token = submission_token(submission_id)
         html = _render_form(cat, unit, questionnaire, list(questionnaire.items), submission_id,
                             preset_service, fixed_service, cut=cut_mark, token=token)
         punched = punch(html, {"submission_id": submission_id, "csrf_token": token})
@@ -223,27 +280,55 @@ def _form_page(cat: Catalogue, unit: UnitView, preset_service: Optional[str],
         if segments is None:  # cannot happen with the shipped template; never cache it
             current_app.logger.error("form page not cacheable: %s", key)
             return _render_form(cat, unit, questionnaire,
-                                for_service(asked_items(questionnaire, submission_id),
-                                            _known_service(cat, preset_service,
-                                                           fixed_service)),
+                                for_service(asked_items(questionnaire, submission_id), known),
                                 submission_id, preset_service, fixed_service)
-        cache.put(key, segments)
+        page_cache().put(key, segments)
+        kept = form_from_parts(key, segments, questionnaire, known, gzip_ok)
+    body, headers = kept
+    return Response(body, mimetype="text/html", headers=headers)
+
+
+def form_page_key(cat: Catalogue, unit: UnitView, full_path: str, locale: str,
+                  questionnaire: QuestionnaireView,
+                  fixed_service: Optional[ServiceView]) -> tuple:
+    """What the rendered form page depends on (``full_path``: werkzeug's, path and
+    query)."""
+    return ("survey", cat.stamp, unit.id, full_path, locale, questionnaire.version,
+            fixed_service.id if fixed_service else None)
+
+
+#: The headers of a gzipped form page (the fast lane sends the same).
+GZIP_HEADERS = {"Content-Encoding": "gzip", "Vary": "Accept-Encoding"}
+
+
+def kept_form_page(key: tuple, questionnaire: QuestionnaireView, known: Optional[str],
+                   gzip_ok: bool) -> Optional[tuple[bytes, dict[str, str]]]:
+    """(body, extra headers) of the form page for a new claimant from the page kept for
+    ``key``, or None when none is kept yet. Shared with the fast lane."""
+    segments = page_cache().get(key)
+    if segments is None:
+        return None
+    return form_from_parts(key, segments, questionnaire, known, gzip_ok)
+
+
+def form_from_parts(key: tuple, segments: list, questionnaire: QuestionnaireView,
+                    known: Optional[str], gzip_ok: bool) -> tuple[bytes, dict[str, str]]:
+    """The page with the parts of the items drawn for a new submission id, the id and
+    its token filled in; gzipped (``gzip_ok``) from the fixed text compressed once per
+    page and items drawn (pages.GzipTemplate)."""
+    submission_id = str(uuid.uuid4())
+    values = {"submission_id": submission_id, "csrf_token": submission_token(submission_id)}
     shown = frozenset(item.code for item in for_service(
-        asked_items(questionnaire, submission_id),
-        _known_service(cat, preset_service, fixed_service)))
-    values = {"submission_id": submission_id, "csrf_token": token}
+        asked_items(questionnaire, submission_id), known))
     template = join_parts(segments, shown)
     html = fill(template, values)
-    if request.accept_encodings["gzip"] and len(html) >= current_app.config[
-            "COMPRESS_MIN_SIZE"]:
-        # The fixed text compressed once per page and items drawn; only the id and the
-        # token are added per claimant (pages.GzipTemplate).
-        body = gzipped_fill((key, shown), template, values, html.encode("utf-8"),
+    data = html.encode("utf-8")
+    if gzip_ok and len(html) >= current_app.config["COMPRESS_MIN_SIZE"]:
+        body = gzipped_fill((key, shown), template, values, data,
                             int(current_app.config.get("COMPRESS_LEVEL", 6)))
         if body is not None:
-            return Response(body, mimetype="text/html",
-                            headers={"Content-Encoding": "gzip", "Vary": "Accept-Encoding"})
-    return Response(html, mimetype="text/html")
+            return body, GZIP_HEADERS
+    return data, {}
 
 
 def _known_service(cat: Catalogue, preset_service: Optional[str],
