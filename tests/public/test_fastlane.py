@@ -167,7 +167,8 @@ def _post_body(app, questionnaire, sid: str = "", lang: str = "vi", service: str
 TABLES = ((Response, Response.id), (Answer, Answer.response_id),
           (ResponseReason, ResponseReason.response_id), (Comment, Comment.response_id),
           (Contact, Contact.response_id))
-DIFFER = {"received_at", "consented_at", "delete_after", "submitted_at"}
+# The times of storing, and serial ids (a sequence does not go back after a delete).
+DIFFER = {"id", "received_at", "consented_at", "delete_after", "submitted_at"}
 
 
 def stored(db, rid: uuid.UUID) -> list:
@@ -328,3 +329,32 @@ def test_a_catalogue_change_reaches_the_lane(app, client, db, questionnaire_v2, 
     assert client.get(URL).status_code == 404
     assert lane_of(app).served == 1
     assert snapshot.current(db.session).stamp is not None
+
+
+def test_the_lane_counts_and_logs_its_requests_like_flask(app, client, db, questionnaire_v2,
+                                                          caplog):
+    """The request metric, the stored counter, and (with JSON logs) the access line with
+    the fields the app's own hook writes, and nothing personal."""
+    from survey import metrics
+
+    lane = lane_of(app)
+    lane.json_logs = True
+    client.get(URL)
+    requests = metrics.REQUESTS.labels("public.survey", "POST", "303")
+    stored_qr = metrics.STORED.labels("qr")
+    before = requests._value.get(), stored_qr._value.get()
+    body = _post_body(app, questionnaire_v2, comment="Số điện thoại tôi 0912345678")
+    with caplog.at_level("INFO", logger="survey.access"):
+        page = client.get(URL, headers={"X-Request-ID": "req-12345678"})
+        posted = client.post(URL, data=body, environ_base={"REMOTE_ADDR": "203.0.113.9"})
+    assert page.status_code == 200 and posted.status_code == 303 and lane.served == 2
+    assert requests._value.get() - before[0] == 1 and stored_qr._value.get() - before[1] == 1
+    lines = [r.fields for r in caplog.records if r.name == "survey.access"]
+    assert [(f["method"], f["endpoint"], f["rule"], f["status"]) for f in lines] == [
+        ("GET", "public.survey", "/s/<unit_code>/<counter_code>", 200),
+        ("POST", "public.survey", "/s/<unit_code>/<counter_code>", 303)]
+    assert lines[0]["request_id"] == "req-12345678"
+    assert all(isinstance(f["duration_ms"], float) for f in lines)
+    text = repr(lines)
+    for personal in ("203.0.113.9", "0912345678", "svc=", "NA-VINH"):
+        assert personal not in text
