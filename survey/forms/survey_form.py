@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import unquote_to_bytes
 from typing import Any, Iterable, Optional, Sequence
 
@@ -198,10 +199,20 @@ class BaseSurveyForm(FlaskForm):
 def item_choices(item: ItemLike) -> list[SelectChoice]:
     """The answers offered for an item: its kind's values, then "not applicable" unless
     the item is required."""
-    choices = [SelectChoice(value, label) for value, label in KIND_CHOICES[item.kind].items()]
-    if not item.required:
-        choices.append(SelectChoice(NOT_APPLICABLE, NOT_APPLICABLE_LABELS[item.kind]))
+    return kind_choices(item.kind, item.required)
+
+
+def kind_choices(kind: str, required: bool) -> list[SelectChoice]:
+    choices = [SelectChoice(value, label) for value, label in KIND_CHOICES[kind].items()]
+    if not required:
+        choices.append(SelectChoice(NOT_APPLICABLE, NOT_APPLICABLE_LABELS[kind]))
     return choices
+
+
+@lru_cache(maxsize=None)
+def choice_values(kind: str, required: bool) -> frozenset[str]:
+    """The values of :func:`item_choices` for items of this kind (on every post)."""
+    return frozenset(choice.value for choice in kind_choices(kind, required))
 
 
 def build_survey_form(questionnaire: QuestionnaireLike, services: Sequence[ServiceLike],
@@ -357,8 +368,7 @@ def tampering_errors(formdata, questionnaire: QuestionnaireLike, items: Sequence
             bad.append(key)
     for item in items:
         value = formdata.get(item_field_name(item.code))
-        ok = {choice.value for choice in item_choices(item)}
-        if value not in (None, "") and value not in ok:
+        if value not in (None, "") and value not in choice_values(item.kind, item.required):
             bad.append(item_field_name(item.code))
     known_reasons = {r["code"] for r in questionnaire.definition.get("reasons", [])}
     if any(value not in known_reasons for value in formdata.getlist("reasons")):

@@ -126,7 +126,7 @@ class FastLane:
             return None
         args = _args(query)
         with self.app.app_context():
-            cat = snapshot.current(current_session())
+            cat = snapshot.current(current_session)
             unit = self._unit(cat, match)
             questionnaire = cat.current
             if unit is None or questionnaire is None:
@@ -178,7 +178,7 @@ class FastLane:
                                             errors="werkzeug.url_quote"))
         args = _args(query)
         with self.app.app_context():
-            cat = snapshot.current(current_session())
+            cat = snapshot.current(current_session)
             unit = self._unit(cat, match)
             if unit is None or (cat.current is None and cat.questionnaire(
                     _version(form.get("version"))) is None):

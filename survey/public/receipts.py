@@ -123,7 +123,7 @@ def _answer(found: ReceiptCode):
         receipts.consume(current_session(), found)
 
     try:
-        cat = snapshot.current(current_session())
+        cat = snapshot.current(current_session)
         service = next(s for s in cat.services if s.id == found.service_id)
         return survey_page(cat, cat.units_by_id[found.unit_id], channel=Channel.receipt,
                            fixed_service=service, receipt=found, on_stored=consume)

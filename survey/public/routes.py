@@ -64,7 +64,7 @@ def home():
 @bp.route("/s/<unit_code>/<counter_code>", methods=["GET", "POST"])
 @csrf.exempt  # the form validates its own token so that a stale one keeps the answers
 def survey(unit_code: str, counter_code: Optional[str] = None):
-    cat = snapshot.current(current_session())
+    cat = snapshot.current(current_session)
     unit = cat.unit(unit_code)
     if unit is not None and counter_code:
         unit = cat.counter(unit, counter_code)
@@ -362,7 +362,7 @@ def _render_form(cat: Catalogue, unit: UnitView, questionnaire: QuestionnaireVie
 
 @bp.get("/s/<unit_code>/thanks")
 def thanks(unit_code: str):
-    cat = snapshot.current(current_session())
+    cat = snapshot.current(current_session)
     unit = cat.unit(unit_code, active_only=False)
     if unit is None:
         abort(404)

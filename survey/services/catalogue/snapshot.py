@@ -17,7 +17,7 @@ from __future__ import annotations
 import time
 
 from dataclasses import dataclass, field
-from typing import Any, Optional, Protocol, Sequence
+from typing import Any, Callable, Optional, Protocol, Sequence, Union
 
 import sqlalchemy as sa
 from flask import current_app
@@ -205,17 +205,21 @@ class Catalogue:
         return self.questionnaires.get(version) if version is not None else None
 
 
-def current(session: Session) -> Catalogue:
+def current(session: Union[Session, Callable[[], Session]]) -> Catalogue:
     """The app's copy of the catalogue, rebuilt first when the database's stamp moved.
 
     The stamp is read at most once every ``CATALOGUE_CHECK_SECONDS`` (default 1) per
     worker: in between, a claimant's form page needs no database at all, and a change
-    made elsewhere reaches this worker within that time. 0 reads it on every call."""
+    made elsewhere reaches this worker within that time. 0 reads it on every call.
+    ``session`` may be a function giving the session, called only when the stamp is
+    read (the claimant's pages then make no session at all in between)."""
     cached: Optional[Catalogue] = current_app.extensions.get(EXTENSION)
     now = time.monotonic()
     if cached is not None and cached.stamp is not None and \
             now < current_app.extensions.get(CHECKED, 0.0):
         return cached
+    if not isinstance(session, Session):
+        session = session()
     # Plain SQL: a tenth of the cost of an ORM select.
     stamp = session.connection().exec_driver_sql(STAMP_QUERY).scalar()
     current_app.extensions[CHECKED] = now + float(
