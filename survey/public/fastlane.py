@@ -168,7 +168,10 @@ class FastLane:
         query = _query(environ)
         if query is None:
             return None
-        body = environ["wsgi.input"].read(length)
+        try:
+            body = environ["wsgi.input"].read(length)
+        except OSError:  # the client went away mid-body: Flask answers as it would
+            body = b""
         # From here on, Flask must read the same body if it takes the request over.
         environ["wsgi.input"] = io.BytesIO(body)
         environ.pop("wsgi.input_terminated", None)
@@ -193,28 +196,21 @@ class FastLane:
                                     quick.comment, None, quick.reasons)
             flag = submission_limiter().check(environ.get("REMOTE_ADDR") or "unknown",
                                               unit.id)
-            environ[COUNTED] = flag
+            environ[COUNTED] = flag  # if Flask takes over from here: counted once
             try:
                 save(new, flag)
             except Exception:
                 current_session().rollback()
                 raise
-            environ.pop(COUNTED, None)
             ref = feedback_reference(new)
         if not CODE.fullmatch(unit.code) or (ref is not None and not CODE.fullmatch(ref)):
-            # Stored: only the address of the thank-you page is left to build, and these
-            # codes would need the router's quoting. Never happens with today's codes.
-            return self._redirect_by_flask(unit.code, locale, ref)
+            # Stored, but these codes would need the router's quoting in the address of
+            # the thank-you page (never with today's codes): Flask finds the response
+            # stored and answers the same 303.
+            return None
+        environ.pop(COUNTED, None)
         params = [("lang", locale)] + ([("ref", ref)] if ref is not None else [])
         return _see_other(f"/s/{unit.code}/thanks?{urlencode(params)}")
-
-    def _redirect_by_flask(self, unit_code: str, locale: str,
-                           ref: Optional[str]) -> tuple:
-        from flask import url_for
-
-        with self.app.test_request_context("/"):
-            return _see_other(url_for("public.thanks", unit_code=unit_code, lang=locale,
-                                      ref=ref))
 
     # -- shared -------------------------------------------------------------------------
 

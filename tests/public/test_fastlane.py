@@ -7,6 +7,8 @@ from __future__ import annotations
 import contextlib
 import gzip
 import hashlib
+import io
+import re
 import uuid
 
 import pytest
@@ -358,3 +360,44 @@ def test_the_lane_counts_and_logs_its_requests_like_flask(app, client, db, quest
     text = repr(lines)
     for personal in ("203.0.113.9", "0912345678", "svc=", "NA-VINH"):
         assert personal not in text
+
+
+def test_a_stored_post_whose_address_the_lane_cannot_build_is_answered_by_flask(
+        app, client, db, questionnaire_v2, monkeypatch):
+    """Never with today's codes, but safe: the lane stores, Flask finds the response
+    stored and answers the same 303; stored once, counted once."""
+    from survey.public import fastlane
+
+    limiter = CountingLimiter()
+    monkeypatch.setattr(routes, "submission_limiter", lambda: limiter)
+    body = _post_body(app, questionnaire_v2)
+    expected = client.post(URL, data=body)  # the lane's own answer
+    forget(db, uuid.UUID(body["submission_id"]))
+    monkeypatch.setattr(fastlane, "CODE", re.compile("(?!)"))
+    answered = client.post(URL, data=body)
+    assert (answered.status, answered.headers["Location"]) == (
+        expected.status, expected.headers["Location"])
+    assert lane_of(app).handed == 1 and limiter.calls == 2  # one per post, not two
+    assert len(stored(db, uuid.UUID(body["submission_id"]))[0]) == 1
+
+
+class Vanishing(io.BytesIO):
+    def read(self, *args):
+        raise OSError("client went away")
+
+
+def test_a_client_gone_mid_body_is_answered_by_flask_and_nothing_is_stored(
+        app, db, questionnaire_v2):
+    from werkzeug.test import EnvironBuilder
+
+    body = _post_body(app, questionnaire_v2)
+    environ = EnvironBuilder(path=URL.split("?")[0], method="POST", data=body).get_environ()
+    environ["wsgi.input"] = Vanishing(b"")
+    seen = {}
+
+    def start_response(status, headers, exc_info=None):
+        seen["status"] = status
+
+    b"".join(app(environ, start_response))
+    assert seen["status"].startswith("400") and lane_of(app).handed == 1
+    assert stored(db, uuid.UUID(body["submission_id"]))[0] == []
