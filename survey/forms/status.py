@@ -9,7 +9,7 @@ from wtforms import RadioField, SelectChoice
 from wtforms.csrf.core import CSRF
 from wtforms.validators import InputRequired, ValidationError
 
-from .survey_form import _signer
+from .survey_form import _serializer
 
 #: The form's values → the case kinds (survey.models.CaseKind values).
 REQUEST_KINDS = {"see": "data_access", "delete": "data_erasure"}
@@ -28,11 +28,11 @@ class CodeTokenCsrf(CSRF):
         return super().setup_form(form)
 
     def generate_csrf_token(self, csrf_token_field) -> str:
-        return _signer().dumps(_payload(self.code))
+        return _serializer().dumps(_payload(self.code))
 
     def validate_csrf_token(self, form, field) -> None:
         try:
-            signed = _signer().loads(field.data or "",
+            signed = _serializer().loads(field.data or "",
                                      max_age=current_app.config["WTF_CSRF_TIME_LIMIT"])
         except BadData:
             raise ValidationError(_l("The form has expired.")) from None

@@ -9,7 +9,7 @@ from typing import Any, Iterable, Optional, Sequence
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from itsdangerous import BadData, URLSafeTimedSerializer
+from itsdangerous import BadData, TimestampSigner, URLSafeTimedSerializer
 from flask_wtf import FlaskForm
 from wtforms.csrf.core import CSRF
 from wtforms import (BooleanField, EmailField, HiddenField, RadioField, SelectChoice,
@@ -76,23 +76,38 @@ class CheckboxesField(SelectMultipleField):
 
 
 def submission_token(submission_id: str) -> str:
-    """The form's token: the submission id signed with the app's key and the time.
+    """The form's token: the time and a signature of the submission id with the app's
+    key and that time.
 
     It stands where a session-bound CSRF token would: a post is accepted only with a
     token this server issued for that very submission id, within
     ``WTF_CSRF_TIME_LIMIT`` (a stale one keeps the answers and asks to send again). It
-    needs no session, so claimants get no cookie and the page no server-side state."""
-    return _signer().dumps(submission_id)
+    needs no session, so claimants get no cookie and the page no server-side state.
+    The id itself is not repeated in the token (the post carries it): itsdangerous's
+    ``TimestampSigner`` signs ``<id>.<time>`` and the token is ``<time>.<signature>``."""
+    signed = _signer().sign(submission_id).decode("ascii")
+    return signed[len(submission_id) + 1:]
 
 
-def _signer() -> URLSafeTimedSerializer:
-    """The app's signer of submission ids, made once per secret key."""
+def _signers() -> tuple[str, TimestampSigner, URLSafeTimedSerializer]:
+    """(the key, the app's signer of submission ids, a serializer with the same key and
+    salt), made once per secret key."""
     key = str(current_app.config["SECRET_KEY"])
     cached = current_app.extensions.get(SIGNER)
     if cached is None or cached[0] != key:
         cached = current_app.extensions[SIGNER] = (
-            key, URLSafeTimedSerializer(key, salt=TOKEN_SALT))
-    return cached[1]
+            key, TimestampSigner(key, salt=TOKEN_SALT),
+            URLSafeTimedSerializer(key, salt=TOKEN_SALT))
+    return cached
+
+
+def _signer() -> TimestampSigner:
+    return _signers()[1]
+
+
+def _serializer() -> URLSafeTimedSerializer:
+    """Signs whole values (the status page's request form; earlier submission tokens)."""
+    return _signers()[2]
 
 
 SIGNER = "survey.submission_signer"
@@ -103,12 +118,22 @@ TOKEN_SALT = "survey-submission"
 
 def token_matches(token: str, submission_id: str) -> bool:
     """True when ``token`` is :func:`submission_token` of ``submission_id`` and not older
-    than ``WTF_CSRF_TIME_LIMIT``: the one rule of the form's CSRF check."""
+    than ``WTF_CSRF_TIME_LIMIT``: the one rule of the form's CSRF check. Tokens of the
+    earlier format (the id serialized and signed whole, same key and salt) are still
+    taken, so that forms open when this release was installed can be sent."""
+    limit = current_app.config["WTF_CSRF_TIME_LIMIT"]
+    token = token or ""
     try:
-        signed = _signer().loads(token or "", max_age=current_app.config["WTF_CSRF_TIME_LIMIT"])
+        return _signer().unsign(f"{submission_id}.{token}", max_age=limit) == \
+            submission_id.encode()
+    except BadData:
+        pass
+    if token.count(".") != 2:
+        return False
+    try:
+        return _serializer().loads(token, max_age=limit) == submission_id
     except BadData:
         return False
-    return signed == submission_id
 
 
 class SubmissionTokenCsrf(CSRF):
