@@ -6,7 +6,8 @@ from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from flask_babel import Babel
-from flask_compress import Compress
+from flask import request
+from flask_compress import Compress as _Compress
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -63,5 +64,28 @@ def current_session() -> Session:
 migrate = Migrate()
 babel = Babel()
 csrf = CSRFProtect()
+
+
+class Compress(_Compress):
+    """Flask-Compress, minding codings the client refuses.
+
+    Flask-Compress reads ``Accept-Encoding: gzip;q=0`` as a choice of gzip and
+    compresses; RFC 9110 (12.5.3) says q=0 means "not acceptable". Here a response is
+    left as it is when the client gives none of the enabled codings a quality above 0
+    (werkzeug's reading of the header, ``*`` included); the ``Vary`` header is added as
+    Flask-Compress adds it."""
+
+    def after_request(self, response):
+        if response is not None and "Content-Encoding" not in response.headers and not any(
+                request.accept_encodings[coding] for coding in self.enabled_algorithms):
+            vary = response.headers.get("Vary")
+            if not vary:
+                response.headers["Vary"] = "Accept-Encoding"
+            elif "accept-encoding" not in vary.lower():
+                response.headers["Vary"] = f"{vary}, Accept-Encoding"
+            return response
+        return super().after_request(response)
+
+
 compress = Compress()
 login_manager = LoginManager()

@@ -18,8 +18,7 @@ session). Everything else goes to Flask unchanged, which answers it as always:
   a mount under a prefix (``SCRIPT_NAME``), a NUL in the query;
 - a unit, counter or questionnaire that is not found, or codes with characters other
   than letters, digits, ``-``, ``_`` and ``.``;
-- a form page not rendered yet by this worker (Flask renders and keeps it), or asked for
-  with an Accept-Encoding that does not take gzip (Flask-Compress decides those);
+- a form page not rendered yet by this worker (Flask renders and keeps it);
 - a post that is not ``application/x-www-form-urlencoded`` with a length, is longer
   than :data:`MAX_BODY`, is not UTF-8, or that the quick check does not accept: tampered
   fields, a stale token, missing answers, contact details (the bound form decides and
@@ -134,14 +133,8 @@ class FastLane:
             locale = self._locale(args.get("lang"), None, environ)
             key = form_page_key(cat, unit, f"{environ['PATH_INFO']}?{query}", locale,
                                 questionnaire, None)
-            accepted = environ.get("HTTP_ACCEPT_ENCODING", "")
-            gzip_ok = _gzip_ok(accepted)
-            if accepted.strip() and not gzip_ok:
-                # Flask-Compress may still choose gzip (it reads "gzip;q=0" as gzip, or
-                # takes "*"): Flask answers as it would.
-                return None
             kept = kept_form_page(key, questionnaire, _known_service(cat, args.get("svc"), None),
-                                  gzip_ok)
+                                  _gzip_ok(environ.get("HTTP_ACCEPT_ENCODING")))
         if kept is None:
             return None
         body, extra = kept
