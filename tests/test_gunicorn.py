@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import http.client
 import json
+import socket
 import subprocess
+import time
 import urllib.error
 import urllib.request
 
@@ -40,14 +42,29 @@ def server(tmp_path_factory):
 
 def test_two_workers_serve_health_readiness_and_summed_metrics(server):
     before = healthz_count(server)
-    for _ in range(12):
-        status, _headers, _body = get(server.url + "/healthz")
-        assert status == 200
+    # One worker is kept busy reading a request whose headers have not ended, so that
+    # the other answers the next ones: both then count requests (which worker takes a
+    # connection is otherwise the kernel's choice, and may always be the same one).
+    host, port = server.url.removeprefix("http://").split(":")
+    held = socket.create_connection((host, int(port)), timeout=30)
+    try:
+        held.sendall(b"GET /healthz HTTP/1.1\r\nHost: survey.test\r\n")
+        time.sleep(0.3)  # taken by a worker, which now waits for the rest
+        for _ in range(12):
+            status, _headers, _body = get(server.url + "/healthz")
+            assert status == 200
+        held.sendall(b"Connection: close\r\n\r\n")
+        answer = b""
+        while chunk := held.recv(65536):
+            answer += chunk
+    finally:
+        held.close()
+    assert answer.startswith(b"HTTP/1.1 200")
     status, headers, body = get(server.url + "/readyz", {"X-Request-ID": "probe-12345678"})
     assert status == 200 and json.loads(body)["status"] == "ready"
     assert headers["X-Request-ID"] == "probe-12345678"
     # Whichever worker answered each request, /metrics adds up both.
-    assert healthz_count(server) - before == 12
+    assert healthz_count(server) - before == 13
     assert len(list(server.metrics_dir.glob("counter_*.db"))) >= 2
 
 
