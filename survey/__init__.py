@@ -3,12 +3,15 @@ from __future__ import annotations
 
 import os
 import secrets
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Mapping
 
 from flask import Flask, has_request_context, request
 from flask_babel import get_locale
+from werkzeug.datastructures import LanguageAccept
 from werkzeug.exceptions import HTTPException
+from werkzeug.http import parse_accept_header
 
 from . import production
 from .config import Config
@@ -100,14 +103,27 @@ def select_locale() -> str:
     """``?lang=`` (or the form's hidden ``lang``) first, then Accept-Language, then vi."""
     from flask import current_app
 
-    languages = current_app.config["LANGUAGES"]
     if not has_request_context():  # CLI and background work: the default language
         return current_app.config["BABEL_DEFAULT_LOCALE"]
-    asked = request.args.get("lang") or _form_language()
+    return choose_locale(current_app.config, request.args.get("lang") or _form_language(),
+                         request.headers.get("Accept-Language", ""))
+
+
+def choose_locale(config: Mapping[str, Any], asked: str | None, accept_language: str) -> str:
+    """The language of a request: ``asked`` (``?lang=`` or the form's ``lang``) when it
+    is one of ``LANGUAGES``, else the best match of the Accept-Language header, else the
+    default. Shared with the claimant's fast lane (survey/public/fastlane.py)."""
+    languages = tuple(config["LANGUAGES"])
     if asked is not None and asked in languages:
         return asked
-    best = request.accept_languages.best_match(languages)
-    return best if best is not None else str(current_app.config["BABEL_DEFAULT_LOCALE"])
+    best = _best_language(accept_language, languages)
+    return best if best is not None else str(config["BABEL_DEFAULT_LOCALE"])
+
+
+@lru_cache(maxsize=256)
+def _best_language(header: str, languages: tuple[str, ...]) -> str | None:
+    """Werkzeug's reading of an Accept-Language header (the same few come back)."""
+    return parse_accept_header(header, LanguageAccept).best_match(languages)
 
 
 def _form_language() -> str | None:

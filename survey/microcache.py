@@ -19,15 +19,13 @@ server. Only 200 answers are kept; at most :data:`CAPACITY` of them, per worker.
 from __future__ import annotations
 
 import time
-import uuid
 from collections import OrderedDict
 from threading import Lock
 from typing import Any, Callable, Iterable, Optional
 
 from flask import Flask
 
-from . import metrics
-from .observability import QUIET, REQUEST_ID, access_log
+from .observability import answered_outside_flask
 
 MARK = "X-Survey-Microcache"
 CAPACITY = 256
@@ -89,18 +87,9 @@ class MicroCache:
     def _answer(self, environ: dict, start_response: Callable, found: tuple,
                 started: float) -> Iterable[bytes]:
         _expires, status, headers, data, endpoint = found
-        asked = environ.get("HTTP_X_REQUEST_ID", "")
-        request_id = asked if REQUEST_ID.fullmatch(asked) else uuid.uuid4().hex
+        request_id = answered_outside_flask(environ, endpoint, "GET", 200, started,
+                                            self.json_logs, cached=True)
         start_response(status, [*headers, ("X-Request-ID", request_id)])
-        seconds = time.perf_counter() - started
-        try:
-            metrics.observe_request(endpoint, "GET", 200, seconds)
-        except Exception:  # the same rule as the app's own hook: never fail the answer
-            access_log.exception("request metrics failed")
-        if self.json_logs and endpoint not in QUIET:
-            access_log.info("request", extra={"fields": {
-                "method": "GET", "endpoint": endpoint, "status": 200, "cached": True,
-                "duration_ms": round(seconds * 1000, 1), "request_id": request_id}})
         return [data]
 
 

@@ -64,6 +64,26 @@ def finish_request(response: Response) -> Response:
     return response
 
 
+def answered_outside_flask(environ: dict, endpoint: str, method: str, status: int,
+                           started: float, json_logs: bool, **fields) -> str:
+    """What :func:`start_request` and :func:`finish_request` do, for an answer made in
+    front of Flask (survey/microcache.py, survey/public/fastlane.py): the request id to
+    send (the caller's when well formed), the request metric and, with JSON logs, the
+    access line (``fields`` added to it)."""
+    asked = environ.get("HTTP_X_REQUEST_ID", "")
+    request_id = asked if REQUEST_ID.fullmatch(asked) else uuid.uuid4().hex
+    seconds = time.perf_counter() - started
+    try:
+        metrics.observe_request(endpoint, method, status, seconds)
+    except Exception:  # the same rule as the app's own hook: never fail the answer
+        access_log.exception("request metrics failed")
+    if json_logs and endpoint not in QUIET:
+        access_log.info("request", extra={"fields": {
+            "method": method, "endpoint": endpoint, **fields, "status": status,
+            "duration_ms": round(seconds * 1000, 1), "request_id": request_id}})
+    return request_id
+
+
 class JsonFormatter(logging.Formatter):
     """One JSON object per record: time, level, logger, message, request id, and the
     record's ``fields`` (structured extras) and exception, if any."""

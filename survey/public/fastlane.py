@@ -39,24 +39,23 @@ from __future__ import annotations
 import io
 import re
 import time
-import uuid
 from functools import lru_cache
 from typing import Any, Callable, Iterable, Optional
 from urllib.parse import parse_qsl, urlencode
 
 from flask import Flask
-from werkzeug.datastructures import ImmutableMultiDict, LanguageAccept
+from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.http import parse_accept_header
 from werkzeug.utils import redirect
 
-from .. import metrics
+from .. import choose_locale
 from ..errors import DATABASE_UNAVAILABLE
 from ..extensions import current_session
 from ..forms.survey_form import body_is_utf8
 from ..headers import FIXED, policy_for
 from ..models import Channel
-from ..observability import QUIET, REQUEST_ID, access_log
-from ..services.catalogue import snapshot
+from ..observability import answered_outside_flask
+from ..services.catalogue import parse_version, snapshot
 from ..services.errors import ServiceError
 
 #: ``/s/<unit>`` and ``/s/<unit>/<counter>`` with plain codes only.
@@ -82,8 +81,6 @@ class FastLane:
         self.app = app
         self.wsgi_app = wsgi_app
         self.json_logs = json_logs
-        self.languages = tuple(app.config["LANGUAGES"])
-        self.default_locale = str(app.config["BABEL_DEFAULT_LOCALE"])
         self.policy = policy_for("/s/", "text/html")
         #: Requests answered here, and handed to Flask after a look (for tests and
         #: docs/performance.md; plain counters, per worker).
@@ -177,7 +174,7 @@ class FastLane:
             cat = snapshot.current(current_session)
             unit = self._unit(cat, match)
             if unit is None or (cat.current is None and cat.questionnaire(
-                    _version(form.get("version"))) is None):
+                    parse_version(form.get("version"))) is None):
                 return None
             post = read_post(cat, form, None)
             if post.quick is None:
@@ -214,31 +211,16 @@ class FastLane:
         return unit
 
     def _locale(self, asked: Optional[str], form_lang: Optional[str], environ: dict) -> str:
-        """The app's choice (survey.select_locale): ``?lang=``, the form's ``lang``,
-        Accept-Language, the default."""
-        asked = asked or form_lang
-        if asked is not None and asked in self.languages:
-            return asked
-        best = _best_language(environ.get("HTTP_ACCEPT_LANGUAGE", ""), self.languages)
-        return best if best is not None else self.default_locale
+        return choose_locale(self.app.config, asked or form_lang,
+                             environ.get("HTTP_ACCEPT_LANGUAGE", ""))
 
     def _send(self, environ: dict, start_response: Callable, method: str, status: str,
               headers: list, body: bytes, started: float, match: re.Match) -> Iterable[bytes]:
-        asked = environ.get("HTTP_X_REQUEST_ID", "")
-        request_id = asked if REQUEST_ID.fullmatch(asked) else uuid.uuid4().hex
+        request_id = answered_outside_flask(environ, ENDPOINT, method, int(status[:3]),
+                                            started, self.json_logs,
+                                            rule=RULES[bool(match[2])])
         start_response(status, [*headers, ("Content-Security-Policy", self.policy),
                                 *FIXED_HEADERS, ("X-Request-ID", request_id)])
-        seconds = time.perf_counter() - started
-        code = int(status[:3])
-        try:
-            metrics.observe_request(ENDPOINT, method, code, seconds)
-        except Exception:  # the app's own rule: never fail the answer
-            access_log.exception("request metrics failed")
-        if self.json_logs and ENDPOINT not in QUIET:
-            access_log.info("request", extra={"fields": {
-                "method": method, "endpoint": ENDPOINT, "rule": RULES[bool(match[2])],
-                "status": code, "duration_ms": round(seconds * 1000, 1),
-                "request_id": request_id}})
         return [body]
 
 
@@ -266,17 +248,6 @@ def _query(environ: dict) -> Optional[str]:
 def _args(query: str) -> ImmutableMultiDict:
     return ImmutableMultiDict(parse_qsl(query, keep_blank_values=True,
                                         errors="werkzeug.url_quote"))
-
-
-def _version(value: Optional[str]) -> Optional[int]:
-    from ..services.catalogue import parse_version
-
-    return parse_version(value)
-
-
-@lru_cache(maxsize=256)
-def _best_language(header: str, languages: tuple[str, ...]) -> Optional[str]:
-    return parse_accept_header(header, LanguageAccept).best_match(languages)
 
 
 @lru_cache(maxsize=256)
